@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+
+const program = new Command()
+  .name("loom")
+  .description("Build AI workflows from small, strictly-typed workers and serve them over MCP.")
+  .showHelpAfterError();
+
+// Each command lives in its own file and registers itself here.
+// (register-lines are added as commands land)
+
+await program.parseAsync(process.argv);

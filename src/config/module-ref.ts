@@ -1,0 +1,83 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { LoomError } from "../errors.js";
+
+/** Built-in exports reachable by the guide's dotted names, e.g. `loom.contrib.duckdb.DuckDBQueryBackend`. */
+export type BuiltinLoader = () => Promise<unknown>;
+
+const builtins = new Map<string, BuiltinLoader>();
+
+/** Registers a dotted alias for a built-in export (the guide's Python class paths). */
+export function registerBuiltin(dottedName: string, load: BuiltinLoader): void {
+  builtins.set(dottedName, load);
+}
+
+/** The registered dotted names, for error messages. */
+export function builtinNames(): string[] {
+  return [...builtins.keys()].sort();
+}
+
+/**
+ * Loads the export a config names: `"<module specifier>#<ExportName>"`, resolved relative to the
+ * config file (`./backends/csv.js#CsvBackend`, `my-pkg/tools#LookupTool`), or a registered dotted
+ * alias. Throws a `config_error` naming the module and export when it cannot be loaded.
+ *
+ * @example await loadModuleRef("./backends/csv.js#CsvBackend", "/app/configs/workers/csv.yaml")
+ */
+export async function loadModuleRef(ref: string, fromFile: string | undefined): Promise<unknown> {
+  const builtin = builtins.get(ref);
+  if (builtin) return builtin();
+  const hash = ref.lastIndexOf("#");
+  if (hash <= 0 || hash === ref.length - 1) {
+    throw new LoomError(
+      "config_error",
+      `cannot load '${ref}': expected "<module>#<ExportName>" (e.g. "./backends/my-backend.js#MyBackend")` +
+        (builtins.size ? ` or a built-in name (${builtinNames().join(", ")})` : ""),
+      { details: { ref } },
+    );
+  }
+  const specifier = ref.slice(0, hash);
+  const exportName = ref.slice(hash + 1);
+  const isRelative = specifier.startsWith("./") || specifier.startsWith("../");
+  const baseDir = fromFile ? path.dirname(path.resolve(fromFile)) : process.cwd();
+  const target =
+    isRelative || path.isAbsolute(specifier)
+      ? pathToFileURL(path.resolve(baseDir, specifier)).href
+      : resolveBare(specifier, baseDir);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(target)) as Record<string, unknown>;
+  } catch (cause) {
+    throw new LoomError(
+      "config_error",
+      `cannot load module '${specifier}' (from '${ref}'): ${String(cause)}`,
+      {
+        details: { ref, module: specifier },
+        cause,
+      },
+    );
+  }
+  if (!(exportName in mod)) {
+    const available = Object.keys(mod).filter((k) => k !== "default");
+    throw new LoomError(
+      "config_error",
+      `module '${specifier}' has no export '${exportName}' (exports: ${available.join(", ") || "none"})`,
+      { details: { ref, module: specifier, export: exportName, available } },
+    );
+  }
+  return mod[exportName];
+}
+
+/**
+ * Resolves a bare package specifier from the config's folder (the user's project), falling back
+ * to Loom's own dependencies. CommonJS resolution is used because Node 20 lacks the two-argument
+ * `import.meta.resolve`; packages that only export an `import` condition fall through to `import()`.
+ */
+function resolveBare(specifier: string, baseDir: string): string {
+  try {
+    return pathToFileURL(createRequire(path.join(baseDir, "noop.js")).resolve(specifier)).href;
+  } catch {
+    return specifier;
+  }
+}

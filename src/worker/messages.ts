@@ -1,0 +1,50 @@
+/**
+ * The messages every front end exchanges: plain JSON, snake_case, identical in-process and on the
+ * NATS wire.
+ */
+import type { Tier } from "../config/types.js";
+import type { ErrorCode } from "../errors.js";
+
+/** One unit of work for one worker. */
+export interface TaskMessage {
+  task_id: string;
+  worker_type: string;
+  /** Tier requested; the worker's `default_model_tier` when absent. */
+  tier?: Tier;
+  payload: Record<string, unknown>;
+  parent_task_id?: string;
+  goal_id?: string;
+  metadata?: Record<string, unknown>;
+  /** ISO timestamp. */
+  created_at?: string;
+}
+
+export const TaskStatus = { Completed: "completed", Failed: "failed" } as const;
+export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
+
+export interface TaskError {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+}
+
+/** The outcome of one task. `executeTask` always returns one, never throws for task failures. */
+export interface TaskResult {
+  task_id: string;
+  worker_type: string;
+  status: TaskStatus;
+  output: Record<string, unknown> | null;
+  error: TaskError | null;
+  model_used: string | null;
+  token_usage: TokenUsage;
+  latency_ms: number;
+  /** The model's raw text reply, kept for debugging (and for invalid_output failures). */
+  raw_response?: string | null;
+  parent_task_id?: string;
+  goal_id?: string;
+}
