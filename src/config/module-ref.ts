@@ -3,19 +3,30 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { LoomError } from "../errors.js";
 
-/** Built-in exports reachable by the guide's dotted names, e.g. `loom.contrib.duckdb.DuckDBQueryBackend`. */
-export type BuiltinLoader = () => Promise<unknown>;
+/**
+ * Built-in exports reachable by the guide's dotted (Python) names. The table maps each alias to a
+ * module of this package and an export; the module is imported only when a config names it, so
+ * DuckDB is never loaded by a gateway that does not use it.
+ */
+const BUILTINS: Record<string, { module: string; export: string }> = {
+  "loom.contrib.duckdb.DuckDBQueryBackend": {
+    module: "../contrib/duckdb/index.js",
+    export: "DuckDBQueryBackend",
+  },
+  "loom.contrib.duckdb.query_backend.DuckDBQueryBackend": {
+    module: "../contrib/duckdb/index.js",
+    export: "DuckDBQueryBackend",
+  },
+  "loom.contrib.duckdb.DuckDBViewTool": { module: "../contrib/duckdb/index.js", export: "DuckDBViewTool" },
+  "loom.contrib.duckdb.DuckDBVectorTool": {
+    module: "../contrib/duckdb/index.js",
+    export: "DuckDBVectorTool",
+  },
+};
 
-const builtins = new Map<string, BuiltinLoader>();
-
-/** Registers a dotted alias for a built-in export (the guide's Python class paths). */
-export function registerBuiltin(dottedName: string, load: BuiltinLoader): void {
-  builtins.set(dottedName, load);
-}
-
-/** The registered dotted names, for error messages. */
+/** The dotted names of built-in exports, for error messages. */
 export function builtinNames(): string[] {
-  return [...builtins.keys()].sort();
+  return Object.keys(BUILTINS).sort();
 }
 
 /**
@@ -26,14 +37,17 @@ export function builtinNames(): string[] {
  * @example await loadModuleRef("./backends/csv.js#CsvBackend", "/app/configs/workers/csv.yaml")
  */
 export async function loadModuleRef(ref: string, fromFile: string | undefined): Promise<unknown> {
-  const builtin = builtins.get(ref);
-  if (builtin) return builtin();
+  const builtin = BUILTINS[ref];
+  if (builtin) {
+    const mod = (await import(new URL(builtin.module, import.meta.url).href)) as Record<string, unknown>;
+    return mod[builtin.export];
+  }
   const hash = ref.lastIndexOf("#");
   if (hash <= 0 || hash === ref.length - 1) {
     throw new LoomError(
       "config_error",
       `cannot load '${ref}': expected "<module>#<ExportName>" (e.g. "./backends/my-backend.js#MyBackend")` +
-        (builtins.size ? ` or a built-in name (${builtinNames().join(", ")})` : ""),
+        ` or a built-in name (${builtinNames().join(", ")})`,
       { details: { ref } },
     );
   }
