@@ -99,6 +99,7 @@ export interface PipelineStage {
 
 export interface PipelineConfig {
   name: string;
+  description?: string;
   /** Whole-goal timeout. @default 300 */
   timeoutSeconds: number;
   /** @default 1 */

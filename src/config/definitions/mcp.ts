@@ -1,0 +1,64 @@
+/** The MCP gateway config definition (Part 12). */
+import { z } from "zod";
+import { moduleRefField, nonEmptyString, optionsField, toolNameField } from "./common.js";
+
+/** Query actions a DuckDBQueryBackend offers. */
+export const QUERY_ACTIONS = ["search", "filter", "stats", "get", "vector_search"] as const;
+
+const workerEntry = z.strictObject({
+  config: nonEmptyString("Worker YAML file, relative to this config or the project root."),
+  name: toolNameField("Tool name override (default: the worker's name).").optional(),
+  description: z.string().optional().meta({ description: "Tool description override." }),
+});
+
+const pipelineEntry = z.strictObject({
+  config: nonEmptyString("Pipeline YAML file, relative to this config or the project root."),
+  name: toolNameField("Tool name (required: a pipeline has no natural tool name)."),
+  description: z.string().optional().meta({ description: "Tool description." }),
+});
+
+const queryEntry = z.strictObject({
+  backend: moduleRefField("Query backend class, e.g. loom.contrib.duckdb.query_backend.DuckDBQueryBackend."),
+  actions: z
+    .array(z.enum(QUERY_ACTIONS, { error: `must be one of ${QUERY_ACTIONS.join(", ")}` }))
+    .min(1, { error: "must list at least one action" })
+    .meta({ description: "Actions exposed as tools, each named <name_prefix>_<action>." }),
+  name_prefix: toolNameField("Tool name prefix: docs → docs_search, docs_filter, ..."),
+  description: z.string().optional().meta({ description: "Description prefix for the tools." }),
+  backend_config: optionsField("Options passed to the backend constructor."),
+});
+
+/** Definition of an MCP gateway YAML file. */
+export const mcpDefinition = z
+  .strictObject({
+    name: nonEmptyString("Server name shown to MCP clients."),
+    description: z.string().optional().meta({ description: "Server description." }),
+    nats_url: nonEmptyString(
+      "NATS URL; when set, tools dispatch over the mesh instead of in-process.",
+    ).optional(),
+    tools: z
+      .strictObject({
+        workers: z.array(workerEntry).default([]).meta({ description: "Workers exposed as tools." }),
+        pipelines: z.array(pipelineEntry).default([]).meta({ description: "Pipelines exposed as tools." }),
+        queries: z
+          .array(queryEntry)
+          .default([])
+          .meta({ description: "Query backend actions exposed as tools." }),
+      })
+      .default({ workers: [], pipelines: [], queries: [] })
+      .meta({ description: "What the server exposes as MCP tools." }),
+    resources: z
+      .strictObject({
+        workspace_dir: nonEmptyString("Folder exposed as workspace:/// resources."),
+        patterns: z.array(nonEmptyString("Glob")).optional().meta({ description: "Glob filter, e.g. *.pdf" }),
+      })
+      .optional()
+      .meta({ description: "Workspace files exposed as MCP resources." }),
+  })
+  .meta({
+    title: "Loom MCP gateway config",
+    description: "Exposes workers, pipelines and queries as MCP tools.",
+  });
+
+/** An MCP gateway config as validated, snake_case, defaults applied. */
+export type McpData = z.output<typeof mcpDefinition>;

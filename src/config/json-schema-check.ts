@@ -1,0 +1,109 @@
+/**
+ * Proves a worker's input/output schema is a valid JSON Schema by compiling it with ajv (the same
+ * engine that validates payloads at run time), and reports each problem at its place in the YAML.
+ */
+import { Ajv, type ErrorObject } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import type { IssueCollector } from "./issue-collector.js";
+import type { DataPath } from "./yaml-source.js";
+
+// ajv-formats is CommonJS; under NodeNext its default export is the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv | Ajv2020) => void;
+
+let draft7: Ajv | undefined;
+let draft2020: Ajv2020 | undefined;
+
+function ajvFor(schema: Record<string, unknown>): Ajv | Ajv2020 {
+  if (typeof schema.$schema === "string" && schema.$schema.includes("2020-12")) {
+    if (!draft2020) {
+      draft2020 = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+      addFormats(draft2020);
+    }
+    return draft2020;
+  }
+  if (!draft7) {
+    draft7 = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+    addFormats(draft7);
+  }
+  return draft7;
+}
+
+/** One problem in a JSON Schema: where inside the schema, and what is wrong. */
+export interface SchemaProblem {
+  /** Path inside the schema, e.g. `["properties", "text", "type"]`. */
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Checks that `schema` is a valid JSON Schema object: first against the JSON Schema meta-schema
+ * (type names, `required` as a list, `properties` as a mapping of schemas), then by compiling it
+ * (bad regex patterns, unresolvable `$ref`s). Returns every problem found.
+ */
+export function findSchemaProblems(schema: unknown): SchemaProblem[] {
+  if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
+    return [
+      {
+        path: [],
+        message: "must be a JSON Schema object (a mapping such as {type: object, properties: ...})",
+      },
+    ];
+  }
+  const record = schema as Record<string, unknown>;
+  const ajv = ajvFor(record);
+  const valid = ajv.validateSchema(record);
+  if (!valid) return dedupe((ajv.errors ?? []).map(toProblem));
+  try {
+    ajv.compile(record);
+  } catch (error) {
+    return [
+      {
+        path: [],
+        message: `is not a usable JSON Schema: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** Reports the problems of the schema found at `path` in a config. */
+export function checkJsonSchemaAt(schema: unknown, path: DataPath, issues: IssueCollector): void {
+  for (const problem of findSchemaProblems(schema)) {
+    issues.error([...path, ...problem.path], `invalid JSON Schema: ${problem.message}`);
+  }
+}
+
+function toProblem(error: ErrorObject): SchemaProblem {
+  const path = error.instancePath
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const last = path.at(-1);
+  const params = error.params as Record<string, unknown>;
+  const what =
+    error.message === "must be object,boolean"
+      ? "must be a schema (a mapping such as {type: string})"
+      : error.message === "must be array"
+        ? "must be a list"
+        : (error.message ?? "is invalid");
+  let message = `${last === undefined ? "schema" : `'${String(last)}'`} ${what}`;
+  if (Array.isArray(params.allowedValues)) message += ` (${params.allowedValues.join(", ")})`;
+  if (last === "type" && error.keyword !== "type") {
+    message =
+      "'type' must be one of string, number, integer, boolean, object, array, null (or a list of them)";
+  }
+  return { path, message };
+}
+
+/** anyOf branches repeat errors for the same place; keep the first message per path. */
+function dedupe(problems: SchemaProblem[]): SchemaProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = JSON.stringify(p.path);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * MCP gateway rules beyond field types (Part 12): referenced worker and pipeline configs exist, are
+ * of the right kind and are valid themselves; tool names are unique; query backends can be imported.
+ */
+import { existsSync } from "node:fs";
+import { didYouMean, type IssueCollector } from "./issue-collector.js";
+import { type ConfigIssue, formatIssue } from "./issues.js";
+import { probeClassRef } from "./module-probe.js";
+import { resolveConfigPath } from "./paths.js";
+import type { ConfigKind } from "./types.js";
+import type { DataPath } from "./yaml-source.js";
+
+type Raw = Record<string, unknown>;
+
+/** Validates a referenced file; returns its kind, issues and (for workers) its `name`. */
+export type ValidateReferenced = (
+  file: string,
+) => Promise<{ kind: ConfigKind | undefined; issues: ConfigIssue[]; name?: string }>;
+
+export interface McpRuleOptions {
+  probeImports: boolean;
+  validateReferenced: ValidateReferenced;
+}
+
+const asRecord = (v: unknown): Raw | undefined =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Raw) : undefined;
+
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Checks an MCP gateway config's raw data. */
+export async function checkMcpRules(
+  data: Raw,
+  issues: IssueCollector,
+  options: McpRuleOptions,
+): Promise<void> {
+  const file = issues.source.file;
+  const tools = asRecord(data.tools) ?? {};
+  const names = new Map<string, string>();
+  const claim = (name: string, at: DataPath, field: string) => {
+    const where = `${at
+      .map((s) => (typeof s === "number" ? `[${s}]` : `.${s}`))
+      .join("")
+      .slice(1)}`;
+    const other = names.get(name);
+    if (other) issues.error([...at, field], `duplicate tool name '${name}' (also ${other})`);
+    else names.set(name, where);
+  };
+
+  for (const group of ["workers", "pipelines"] as const) {
+    const expected: ConfigKind = group === "workers" ? "worker" : "pipeline";
+    for (const [index, item] of asList(tools[group]).entries()) {
+      const entry = asRecord(item);
+      if (!entry || typeof entry.config !== "string" || entry.config === "") continue;
+      const at: DataPath = ["tools", group, index];
+      const target = resolveConfigPath(file, entry.config);
+      if (!existsSync(target)) {
+        issues.error([...at, "config"], `${expected} config not found: ${target}`);
+        continue;
+      }
+      const result = await options.validateReferenced(target);
+      if (result.kind !== expected) {
+        issues.error(
+          [...at, "config"],
+          `${target} is ${result.kind ? `a ${result.kind}` : "not a"} config; expected a ${expected} config`,
+        );
+        continue;
+      }
+      const errors = result.issues.filter((i) => i.severity === "error");
+      if (errors.length > 0) {
+        issues.error(
+          [...at, "config"],
+          `${expected} config has ${errors.length} error(s); first: ${formatIssue(errors[0] as ConfigIssue)}`,
+        );
+      }
+      const toolName = typeof entry.name === "string" ? entry.name : result.name;
+      if (toolName) claim(toolName, at, typeof entry.name === "string" ? "name" : "config");
+    }
+  }
+
+  for (const [index, item] of asList(tools.queries).entries()) {
+    const entry = asRecord(item);
+    if (!entry) continue;
+    const at: DataPath = ["tools", "queries", index];
+    if (typeof entry.name_prefix === "string") {
+      for (const action of asList(entry.actions)) {
+        if (typeof action === "string") claim(`${entry.name_prefix}_${action}`, at, "name_prefix");
+      }
+    }
+    if (options.probeImports && typeof entry.backend === "string") {
+      const warning = await probeClassRef(entry.backend, file);
+      if (warning) issues.warning([...at, "backend"], warning);
+    }
+  }
+
+  const count = ["workers", "pipelines", "queries"].reduce((n, g) => n + asList(tools[g]).length, 0);
+  if (count === 0 && data.resources === undefined) {
+    issues.warning(
+      [],
+      "this gateway exposes nothing: add tools.workers, tools.pipelines, tools.queries or resources",
+    );
+  }
+}
+
+/** Router rules: tier_overrides should name workers that exist, when the workers folder is known. */
+export function checkRouterRules(
+  data: Raw,
+  issues: IssueCollector,
+  workers?: { dir: string; names: readonly string[] },
+) {
+  if (!workers) return;
+  for (const name of Object.keys(asRecord(data.tier_overrides) ?? {})) {
+    if (!workers.names.includes(name)) {
+      issues.warning(
+        ["tier_overrides", name],
+        `no worker config named '${name}' in ${workers.dir}${didYouMean(name, workers.names)}`,
+        { key: true },
+      );
+    }
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Every YAML example of the guide, copied verbatim into fixtures/guide (snippets such as a single
+ * stage or a knowledge_silos block are wrapped in the smallest config that holds them), loads and
+ * validates without errors — and the shipped configs in configs/ do too.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { explainLevels, pipelineLevels } from "../../src/config/explain.js";
+import { formatIssue, loadPipelineConfig, validateConfigFile } from "../../src/config/index.js";
+import { configFilesIn } from "../../src/config/validate-targets.js";
+import { errorsOf, FIXTURES, ROOT } from "./helpers.js";
+
+const GUIDE = path.join(FIXTURES, "guide");
+const WORKERS = path.join(ROOT, "configs/workers");
+
+/** Warnings the guide's examples earn on purpose, per file (substrings of the messages). */
+const EXPECTED_WARNINGS: Record<string, string[]> = {
+  "legal_summarizer.yaml": ["no input_schema", "no output_schema"],
+  "my_processor.yaml": ["cannot import 'mypackage.backends.MyBackend'"],
+  "my_query_worker.yaml": [
+    "no input_schema",
+    "no output_schema",
+    "cannot import 'myapp.backends.MyQueryBackend'",
+  ],
+  "silo_tool.yaml": ["cannot import 'mypackage.tools.MyDBTool'"],
+};
+
+/** The guide's conditional-stage snippet names an `ocr_worker` it never defines. */
+const UNDEFINED_WORKERS = new Set(["conditional_ocr.yaml"]);
+
+/** The guide's schema-ref example names Python models; the one guide example that cannot validate. */
+const PYTHON_REFS = "my_worker_schema_refs.yaml";
+
+describe("guide examples", async () => {
+  const files = (await readdir(GUIDE)).filter((f) => f.endsWith(".yaml") && f !== PYTHON_REFS).sort();
+
+  it.each(files)("%s validates with no errors", async (name) => {
+    const workersDir = UNDEFINED_WORKERS.has(name) ? undefined : WORKERS;
+    const { kind, issues } = await validateConfigFile(path.join(GUIDE, name), { workersDir });
+    expect(kind).toBeDefined();
+    expect(errorsOf(issues).map(formatIssue)).toEqual([]);
+    const warnings = issues.map((i) => i.message);
+    const expected = EXPECTED_WARNINGS[name] ?? [];
+    expect(warnings).toHaveLength(expected.length);
+    for (const text of expected) expect(warnings.some((w) => w.includes(text))).toBe(true);
+  });
+
+  it("a Python-style schema ref is an error naming the module and export to write instead", async () => {
+    const { issues } = await validateConfigFile(path.join(GUIDE, PYTHON_REFS));
+    expect(issues.map(formatIssue)).toEqual([
+      expect.stringMatching(
+        /my_worker_schema_refs\.yaml:2:19 {2}input_schema_ref {2}cannot resolve input_schema_ref: 'myapp\.contracts\.MyWorkerInput' .*"\.\/myapp\/contracts\.js#MyWorkerInput"/,
+      ),
+      expect.stringMatching(
+        /:3:20 {2}output_schema_ref {2}.*module '\.\/myapp\/contracts\.js', export 'MyWorkerOutput'/,
+      ),
+    ]);
+  });
+
+  it("the analysis pipeline runs extract first, then classify and summarize in parallel", async () => {
+    const config = await loadPipelineConfig(path.join(GUIDE, "analysis_pipeline.yaml"));
+    expect(explainLevels(pipelineLevels(config.stages))).toEqual([
+      "Level 0: extract",
+      "Level 1: classify + summarize",
+    ]);
+  });
+
+  it("depends_on overrides inference: summarize runs after classify", async () => {
+    const config = await loadPipelineConfig(path.join(GUIDE, "analysis_pipeline_depends_on.yaml"));
+    expect(pipelineLevels(config.stages)).toEqual([["extract"], ["classify"], ["summarize"]]);
+  });
+
+  it("a condition path is a dependency: ocr waits for extract", async () => {
+    const config = await loadPipelineConfig(path.join(GUIDE, "conditional_ocr.yaml"));
+    expect(pipelineLevels(config.stages)).toEqual([["extract"], ["ocr"]]);
+  });
+});
+
+describe("shipped configs", async () => {
+  const files = await configFilesIn(path.join(ROOT, "configs"));
+
+  it("include every config the guide shows", () => {
+    const names = files.map((f) => path.relative(ROOT, f));
+    for (const expected of [
+      "configs/workers/_template.yaml",
+      "configs/workers/entity_extractor.yaml",
+      "configs/workers/my_processor.yaml",
+      "configs/workers/legal_summarizer.yaml",
+      "configs/workers/doc_extractor.yaml",
+      "configs/workers/doc_classifier.yaml",
+      "configs/workers/summarizer.yaml",
+      "configs/workers/classifier.yaml",
+      "configs/orchestrators/analysis_pipeline.yaml",
+      "configs/orchestrators/rag_pipeline.yaml",
+      "configs/router_rules.yaml",
+      "configs/mcp/my_server.yaml",
+    ]) {
+      expect(names).toContain(expected);
+    }
+  });
+
+  it.each(files.map((f) => [path.relative(ROOT, f), f]))(
+    "%s validates with no errors",
+    async (_name, file) => {
+      const { kind, issues } = await validateConfigFile(file);
+      expect(kind).toBeDefined();
+      expect(errorsOf(issues).map(formatIssue)).toEqual([]);
+    },
+  );
+
+  it("keep the guide's knowledge files verbatim", async () => {
+    for (const name of ["legal_terms.md", "classification_examples.yaml"]) {
+      const shipped = await readFile(path.join(ROOT, "configs/knowledge", name), "utf8");
+      expect(shipped).toBe(await readFile(path.join(FIXTURES, "guide-knowledge", name), "utf8"));
+    }
+  });
+
+  it("keep the guide's YAML verbatim where the guide gives a whole file", async () => {
+    const strip = (text: string) =>
+      text
+        .split("\n")
+        .filter(
+          (l) =>
+            !l.startsWith("# yaml-language-server") &&
+            !(
+              l.startsWith("#") &&
+              !l.startsWith("# configs/") &&
+              !l.startsWith("# Force") &&
+              !l.startsWith("# Per-tier")
+            ),
+        )
+        .join("\n")
+        .trim();
+    for (const [shipped, guide] of [
+      ["workers/entity_extractor.yaml", "entity_extractor.yaml"],
+      ["workers/my_processor.yaml", "my_processor.yaml"],
+      ["orchestrators/analysis_pipeline.yaml", "analysis_pipeline.yaml"],
+      ["router_rules.yaml", "router_rules.yaml"],
+      ["mcp/my_server.yaml", "my_server.yaml"],
+    ] as const) {
+      const actual = strip(await readFile(path.join(ROOT, "configs", shipped), "utf8"));
+      expect(actual, shipped).toBe(strip(await readFile(path.join(GUIDE, guide), "utf8")));
+    }
+  });
+});
