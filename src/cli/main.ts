@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { registerRun } from "./run.js";
+import { registerValidate } from "./validate.js";
 
 const program = new Command()
   .name("loom")
@@ -8,5 +10,8 @@ const program = new Command()
 
 // Each command lives in its own file and registers itself here.
 // (register-lines are added as commands land)
+
+registerValidate(program);
+registerRun(program);
 
 await program.parseAsync(process.argv);

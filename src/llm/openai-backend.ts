@@ -1,0 +1,159 @@
+/**
+ * OpenAI-compatible servers through the official `openai` client (v6) with a base URL: OpenAI
+ * itself, vLLM, LM Studio, llama.cpp server. Structured output uses
+ * `response_format: { type: "json_schema" }`; tools use `tools` / `message.tool_calls` whose
+ * arguments are JSON strings.
+ */
+import OpenAI from "openai";
+import type {
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+} from "openai/resources/chat/completions";
+import {
+  BackendKind,
+  type LlmBackend,
+  type LlmBackendOptions,
+  type LlmMessage,
+  type LlmRequest,
+  type LlmResponse,
+  type LlmToolCall,
+} from "./backend.js";
+import { withRetries } from "./retry.js";
+
+/** OpenAI's own API. */
+export const DEFAULT_OPENAI_URL = "https://api.openai.com/v1";
+
+/** The SDK refuses to start without a key; local servers (vLLM, LM Studio) ignore it. */
+const PLACEHOLDER_KEY = "not-needed";
+
+/**
+ * An {@link LlmBackend} for any server speaking OpenAI's chat completions API.
+ *
+ * @example new OpenAIBackend({ baseUrl: "http://localhost:8000/v1" })
+ */
+export class OpenAIBackend implements LlmBackend {
+  readonly kind = BackendKind.OpenAI;
+  readonly url: string;
+  readonly #client: OpenAI;
+  readonly #options: LlmBackendOptions;
+
+  constructor(options: LlmBackendOptions = {}) {
+    this.url = (options.baseUrl ?? DEFAULT_OPENAI_URL).replace(/\/+$/, "");
+    this.#options = options;
+    this.#client = new OpenAI({
+      baseURL: this.url,
+      apiKey: options.apiKey || PLACEHOLDER_KEY,
+      maxRetries: 0,
+      // Loom's own AbortSignal enforces timeout_seconds; the SDK's default (10 min) must not interfere.
+      timeout: 24 * 60 * 60 * 1000,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  async complete(request: LlmRequest): Promise<LlmResponse> {
+    const tools = request.tools ?? [];
+    const body: ChatCompletionCreateParamsNonStreaming = {
+      model: request.model,
+      messages: toOpenAIMessages(request),
+      // OpenAI's newer models reject max_tokens; compatible servers do not all know its successor.
+      ...(this.url.startsWith(DEFAULT_OPENAI_URL)
+        ? { max_completion_tokens: request.maxOutputTokens }
+        : { max_tokens: request.maxOutputTokens }),
+      ...(tools.length > 0
+        ? {
+            tools: tools.map((tool) => ({
+              type: "function" as const,
+              function: { name: tool.name, description: tool.description, parameters: tool.input_schema },
+            })),
+          }
+        : {}),
+      ...(request.outputSchema
+        ? {
+            response_format: {
+              type: "json_schema" as const,
+              // strict mode demands every property be required and no extra keys; worker schemas
+              // are written for validation, not for that, so the schema is a hint and ajv enforces it.
+              json_schema: { name: "output", schema: request.outputSchema, strict: false },
+            },
+          }
+        : {}),
+    };
+    const reply = await withRetries(
+      this,
+      () => this.#client.chat.completions.create(body, { signal: request.signal }),
+      { policy: this.#options.retry, signal: request.signal, onRetry: request.onRetry },
+    );
+    const choice = reply.choices[0];
+    const toolCalls: LlmToolCall[] = [];
+    for (const call of choice?.message.tool_calls ?? []) {
+      if (call.type !== "function") continue;
+      toolCalls.push({
+        id: call.id,
+        name: call.function.name,
+        arguments: parseArguments(call.function.arguments),
+      });
+    }
+    return {
+      text: choice?.message.content ?? "",
+      toolCalls,
+      usage: { input: reply.usage?.prompt_tokens ?? 0, output: reply.usage?.completion_tokens ?? 0 },
+      model: reply.model || request.model,
+      stopReason:
+        toolCalls.length > 0
+          ? "tool_calls"
+          : choice?.finish_reason === "length"
+            ? "length"
+            : choice?.finish_reason === "stop"
+              ? "stop"
+              : "other",
+    };
+  }
+}
+
+function toOpenAIMessages(request: LlmRequest): ChatCompletionMessageParam[] {
+  const out: ChatCompletionMessageParam[] = [];
+  if (request.system) out.push({ role: "system", content: request.system });
+  for (const message of request.messages) out.push(...toOpenAI(message));
+  return out;
+}
+
+function toOpenAI(message: LlmMessage): ChatCompletionMessageParam[] {
+  switch (message.role) {
+    case "user":
+      return [{ role: "user", content: message.content }];
+    case "assistant":
+      return [
+        {
+          role: "assistant",
+          content: message.content || null,
+          ...(message.toolCalls?.length
+            ? {
+                tool_calls: message.toolCalls.map((c) => ({
+                  id: c.id,
+                  type: "function" as const,
+                  function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+                })),
+              }
+            : {}),
+        },
+      ];
+    case "tool":
+      return message.results.map((r) => ({
+        role: "tool" as const,
+        tool_call_id: r.callId,
+        content: r.content,
+      }));
+  }
+}
+
+/** Tool arguments arrive as a JSON string; a model that writes broken JSON gets `{}` (and a tool error). */
+function parseArguments(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text || "{}");
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return { _unparsed_arguments: text };
+  }
+}

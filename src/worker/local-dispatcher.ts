@@ -1,0 +1,67 @@
+/**
+ * The in-process {@link Dispatcher}: looks the task's worker up in a registry of loaded configs and
+ * runs it with {@link executeTask}. The pipeline runner, the MCP gateway and the Workshop use it
+ * when no NATS mesh is configured.
+ */
+import type { WorkerConfig } from "../config/types.js";
+import type { LoomSettings } from "../llm/settings.js";
+import type { Dispatcher, DispatchOptions } from "./dispatcher.js";
+import { executeTask } from "./execute-task.js";
+import type { TaskMessage, TaskResult } from "./messages.js";
+
+export interface LocalDispatcherOptions {
+  /** Loaded worker configs by name (`loadWorkerConfigs(dir)` gives one). */
+  workers: ReadonlyMap<string, WorkerConfig>;
+  /** LLM settings. @default loadSettings() for the current directory */
+  settings?: LoomSettings;
+}
+
+/**
+ * Runs tasks in this process. An unknown `worker_type` is a failed result (`config_error`) that
+ * lists the known workers; `task.tier`, when given, overrides the worker's default tier.
+ *
+ * @example
+ * const dispatcher = new LocalDispatcher({ workers: await loadWorkerConfigs("configs/workers") });
+ * const result = await dispatcher.dispatch({ task_id: "t1", worker_type: "summarizer", payload: { text } });
+ */
+export class LocalDispatcher implements Dispatcher {
+  readonly #workers: ReadonlyMap<string, WorkerConfig>;
+  readonly #settings: LoomSettings | undefined;
+
+  constructor(options: LocalDispatcherOptions) {
+    this.#workers = options.workers;
+    this.#settings = options.settings;
+  }
+
+  async dispatch(task: TaskMessage, options: DispatchOptions = {}): Promise<TaskResult> {
+    const worker = this.#workers.get(task.worker_type);
+    if (!worker) {
+      const known = [...this.#workers.keys()].sort();
+      return {
+        task_id: task.task_id,
+        worker_type: task.worker_type,
+        status: "failed",
+        output: null,
+        error: {
+          code: "config_error",
+          message: `unknown worker '${task.worker_type}' (workers: ${known.join(", ") || "none loaded"})`,
+          details: { worker_type: task.worker_type, known },
+        },
+        model_used: null,
+        token_usage: { input: 0, output: 0 },
+        latency_ms: 0,
+        raw_response: null,
+        ...(task.parent_task_id === undefined ? {} : { parent_task_id: task.parent_task_id }),
+        ...(task.goal_id === undefined ? {} : { goal_id: task.goal_id }),
+      };
+    }
+    return executeTask(task, {
+      worker,
+      ...(this.#settings ? { settings: this.#settings } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  }
+
+  async close(): Promise<void> {}
+}

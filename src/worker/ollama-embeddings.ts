@@ -1,0 +1,79 @@
+/**
+ * The built-in {@link EmbeddingProvider} (Part 10): Ollama's `/api/embed`, through the official
+ * `ollama` client. A batch is one request; the vector size is learned from the first answer.
+ */
+import { LoomError } from "../errors.js";
+import type { RetryPolicy } from "../llm/backend.js";
+import { DEFAULT_OLLAMA_URL, ollamaClient } from "../llm/ollama-backend.js";
+import { withRetries } from "../llm/retry.js";
+import type { EmbeddingProvider, EmbedOptions } from "./embeddings.js";
+
+export interface OllamaEmbeddingProviderOptions {
+  /** @default "nomic-embed-text" */
+  model?: string;
+  /** @default OLLAMA_HOST, else "http://localhost:11434" */
+  baseUrl?: string;
+  /** Retries of transient failures. */
+  retry?: Partial<RetryPolicy>;
+}
+
+/** The embedding model used when none is named. */
+export const DEFAULT_EMBEDDING_MODEL = "nomic-embed-text";
+
+/**
+ * Embeds text with an Ollama embedding model.
+ *
+ * @example
+ * const provider = new OllamaEmbeddingProvider({ model: "nomic-embed-text" });
+ * const [a, b] = await provider.embedBatch(["text1", "text2"]);
+ */
+export class OllamaEmbeddingProvider implements EmbeddingProvider {
+  readonly model: string;
+  readonly baseUrl: string;
+  readonly #retry: Partial<RetryPolicy> | undefined;
+  #dimensions: number | undefined;
+
+  constructor(options: OllamaEmbeddingProviderOptions = {}) {
+    this.model = options.model ?? DEFAULT_EMBEDDING_MODEL;
+    this.baseUrl = (options.baseUrl ?? ollamaHostFromEnv() ?? DEFAULT_OLLAMA_URL).replace(/\/+$/, "");
+    this.#retry = options.retry;
+  }
+
+  /** The vector size; `undefined` until the first embedding comes back. */
+  get dimensions(): number | undefined {
+    return this.#dimensions;
+  }
+
+  async embed(text: string, options: EmbedOptions = {}): Promise<number[]> {
+    const [vector] = await this.embedBatch([text], options);
+    return vector ?? [];
+  }
+
+  async embedBatch(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
+    if (texts.length === 0) return [];
+    const client = ollamaClient(this.baseUrl, options.signal);
+    const reply = await withRetries(
+      { kind: "ollama", url: this.baseUrl },
+      () => client.embed({ model: this.model, input: texts }),
+      { policy: this.#retry, signal: options.signal },
+    );
+    const vectors = reply.embeddings;
+    if (!Array.isArray(vectors) || vectors.length !== texts.length) {
+      throw new LoomError(
+        "llm_error",
+        `ollama at ${this.baseUrl} returned ${Array.isArray(vectors) ? vectors.length : "no"} embeddings ` +
+          `for ${texts.length} texts (model ${this.model})`,
+        { category: "upstream", details: { url: this.baseUrl, model: this.model } },
+      );
+    }
+    this.#dimensions ??= vectors[0]?.length;
+    return vectors;
+  }
+}
+
+function ollamaHostFromEnv(): string | undefined {
+  const host = process.env.OLLAMA_HOST;
+  if (!host) return undefined;
+  const url = /^https?:\/\//.test(host) ? host : `http://${host}`;
+  return url.replace("://0.0.0.0", "://127.0.0.1");
+}
