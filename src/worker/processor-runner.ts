@@ -1,0 +1,211 @@
+/**
+ * Runs a processor worker's backend (Part 2 of the guide): loads the class `processing_backend`
+ * names, constructs it with `backend_config`, and calls `process` on the main thread or
+ * `processSync` in the worker-thread pool.
+ */
+import { loadModuleRef } from "../config/module-ref.js";
+import type { WorkerConfig } from "../config/types.js";
+import { errorMessage, isAbortError, LoomError } from "../errors.js";
+import type { ProcessingConfig, ProcessingResult, ProcessOptions } from "./processor.js";
+import { runInThread, ThreadTaskError } from "./thread-pool.js";
+
+/** Options of {@link runProcessor}. */
+export interface RunProcessorOptions {
+  /** Aborts the call: async backends receive it; a thread call is stopped. */
+  signal?: AbortSignal;
+}
+
+interface AsyncBackend {
+  process(
+    payload: Record<string, unknown>,
+    config: ProcessingConfig,
+    options?: ProcessOptions,
+  ): Promise<unknown>;
+  close?(): Promise<void> | void;
+}
+
+type Loaded =
+  | { kind: "async"; backend: AsyncBackend; className: string }
+  | { kind: "sync"; className: string };
+
+const cache = new Map<string, Promise<Loaded>>();
+
+/**
+ * Runs the worker's processing backend on `payload` and returns its `{output, model_used}`.
+ * The backend instance is cached per (config file, ref, backend_config). A class with a
+ * `process` method (a {@link ProcessingBackend}) runs on the main thread and receives the signal;
+ * a class with only `processSync` (a {@link SyncProcessingBackend}) runs in a pool thread.
+ * The backend's second argument is the worker config as plain snake_case JSON, with the keys of
+ * `backend_config` also copied to the top level when the worker config has no such key (the
+ * guide's backends read `config["workspace_dir"]`).
+ *
+ * Throws LoomError `config_error` when the backend cannot be loaded or constructed,
+ * `backend_error` when it throws (`cause` kept; `details.error_class` names the error class) or
+ * returns something other than `{output: object, model_used?: string}`. Aborts pass through
+ * unchanged (an AbortError).
+ *
+ * @example
+ * const { output, model_used } = await runProcessor(worker, { file_ref: "doc.pdf" }, { signal });
+ */
+export async function runProcessor(
+  config: WorkerConfig,
+  payload: Record<string, unknown>,
+  options: RunProcessorOptions = {},
+): Promise<ProcessingResult> {
+  const ref = config.processingBackend;
+  if (!ref) {
+    throw new LoomError(
+      "config_error",
+      `worker '${config.name}' is a processor but has no processing_backend ("<module>#<Export>")`,
+      { details: { worker: config.name } },
+    );
+  }
+  options.signal?.throwIfAborted();
+  const loaded = await loadBackend(config, ref);
+  options.signal?.throwIfAborted();
+  const plainConfig = processingConfig(config);
+  let raw: unknown;
+  try {
+    if (loaded.kind === "async") {
+      raw = await loaded.backend.process(
+        payload,
+        plainConfig,
+        options.signal ? { signal: options.signal } : {},
+      );
+    } else {
+      raw = await runInThread(
+        {
+          ref,
+          ...(config.sourcePath === undefined ? {} : { fromFile: config.sourcePath }),
+          init: config.backendConfig ?? {},
+          method: "processSync",
+          args: [payload, plainConfig],
+        },
+        options.signal,
+      );
+    }
+  } catch (cause) {
+    if (isAbortError(cause) || options.signal?.aborted) throw cause;
+    if (cause instanceof ThreadTaskError && cause.phase === "load") {
+      throw loadError(config, ref, `cannot be used in a worker thread: ${cause.message}`, cause);
+    }
+    throw backendError(config, loaded.className, cause);
+  }
+  return checkResult(config, loaded.className, raw);
+}
+
+/** Closes every cached async backend (calling its `close()`) and forgets all cached instances. */
+export async function closeProcessors(): Promise<void> {
+  const entries = [...cache.values()];
+  cache.clear();
+  for (const entry of entries) {
+    const loaded = await entry.catch(() => undefined);
+    if (loaded?.kind === "async") await loaded.backend.close?.();
+  }
+}
+
+/** The worker config as the plain snake_case JSON a backend receives. */
+export function processingConfig(config: WorkerConfig): ProcessingConfig {
+  const plain: ProcessingConfig = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value !== undefined) plain[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = value;
+  }
+  for (const [key, value] of Object.entries(config.backendConfig ?? {})) {
+    if (!(key in plain)) plain[key] = value;
+  }
+  return JSON.parse(JSON.stringify(plain)) as ProcessingConfig;
+}
+
+function loadBackend(config: WorkerConfig, ref: string): Promise<Loaded> {
+  const backendConfig = config.backendConfig ?? {};
+  const key = `${config.sourcePath ?? ""}\0${ref}\0${JSON.stringify(backendConfig)}`;
+  let entry = cache.get(key);
+  if (!entry) {
+    entry = construct(config, ref, backendConfig);
+    cache.set(key, entry);
+    entry.catch(() => cache.delete(key));
+  }
+  return entry;
+}
+
+async function construct(
+  config: WorkerConfig,
+  ref: string,
+  backendConfig: Record<string, unknown>,
+): Promise<Loaded> {
+  const exported = await loadModuleRef(ref, config.sourcePath);
+  if (typeof exported !== "function" || typeof exported.prototype !== "object") {
+    throw loadError(config, ref, `is not a class (got ${typeof exported})`);
+  }
+  const Ctor = exported as new (init: Record<string, unknown>) => unknown;
+  const proto = Ctor.prototype as Record<string, unknown>;
+  // Duck-typed on purpose: a backend module may import a different copy of the base classes
+  // (dist/ versus src/, or another installed version), so `instanceof` is not reliable.
+  if (typeof proto.process === "function" && !extendsSyncBase(Ctor)) {
+    let backend: unknown;
+    try {
+      backend = new Ctor(backendConfig);
+    } catch (cause) {
+      throw loadError(
+        config,
+        ref,
+        `could not be constructed with backend_config: ${errorMessage(cause)}`,
+        cause,
+      );
+    }
+    return { kind: "async", backend: backend as AsyncBackend, className: Ctor.name };
+  }
+  if (typeof proto.processSync === "function") return { kind: "sync", className: Ctor.name };
+  throw loadError(
+    config,
+    ref,
+    `is neither a ProcessingBackend (async process()) nor a SyncProcessingBackend (processSync())`,
+  );
+}
+
+function extendsSyncBase(Ctor: object): boolean {
+  for (let c: unknown = Ctor; typeof c === "function"; c = Object.getPrototypeOf(c)) {
+    if (c.name === "SyncProcessingBackend") return true;
+  }
+  return false;
+}
+
+function loadError(config: WorkerConfig, ref: string, why: string, cause?: unknown): LoomError {
+  const hash = ref.lastIndexOf("#");
+  const details = hash > 0 ? { module: ref.slice(0, hash), export: ref.slice(hash + 1) } : { module: ref };
+  return new LoomError("config_error", `worker '${config.name}': processing_backend '${ref}' ${why}`, {
+    details: { worker: config.name, ref, ...details },
+    cause,
+  });
+}
+
+function backendError(config: WorkerConfig, className: string, cause: unknown): LoomError {
+  const errorClass = cause instanceof Error ? cause.name : typeof cause;
+  const details = cause instanceof Error ? (cause as Error & { details?: unknown }).details : undefined;
+  const original = typeof details === "object" && details !== null ? { error_details: details } : {};
+  return new LoomError(
+    "backend_error",
+    `worker '${config.name}': backend ${className} failed: ${errorClass}: ${errorMessage(cause)}`,
+    {
+      category: "upstream",
+      details: { worker: config.name, backend: className, error_class: errorClass, ...original },
+      cause,
+    },
+  );
+}
+
+function checkResult(config: WorkerConfig, className: string, raw: unknown): ProcessingResult {
+  const result = raw as { output?: unknown; model_used?: unknown } | null;
+  const output = result?.output;
+  if (typeof output !== "object" || output === null || Array.isArray(output)) {
+    throw new LoomError(
+      "backend_error",
+      `worker '${config.name}': backend ${className} must return {output: {...}, model_used: "..."} (got output: ${
+        Array.isArray(output) ? "array" : output === null ? "null" : typeof output
+      })`,
+      { category: "upstream", details: { worker: config.name, backend: className } },
+    );
+  }
+  const modelUsed = typeof result?.model_used === "string" ? result.model_used : className;
+  return { output: output as Record<string, unknown>, model_used: modelUsed };
+}
