@@ -3,7 +3,7 @@
  * blocks from the model and `tool_result` blocks (in a user turn) from Loom. There is no JSON
  * Schema output mode here; the system prompt and ajv validation carry the contract.
  */
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { MessageCreateParamsNonStreaming, MessageParam } from "@anthropic-ai/sdk/resources/messages";
 import {
   BackendKind,
@@ -27,21 +27,30 @@ export const DEFAULT_ANTHROPIC_URL = "https://api.anthropic.com";
 export class AnthropicBackend implements LlmBackend {
   readonly kind = BackendKind.Anthropic;
   readonly url: string;
-  readonly #client: Anthropic;
+  #client: Promise<Anthropic> | undefined;
   readonly #options: LlmBackendOptions;
 
   constructor(options: LlmBackendOptions = {}) {
     this.url = (options.baseUrl ?? DEFAULT_ANTHROPIC_URL).replace(/\/+$/, "");
     this.#options = options;
-    this.#client = new Anthropic({
-      baseURL: this.url,
-      apiKey: options.apiKey ?? null,
-      maxRetries: 0,
-      // Loom's own AbortSignal enforces timeout_seconds (an explicit timeout also skips the SDK's
-      // "use streaming for long requests" guard, which is about its default).
-      timeout: 24 * 60 * 60 * 1000,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
+  }
+
+  /** The SDK client, imported on first use so a gateway that never calls Anthropic never loads it. */
+  #sdk(): Promise<Anthropic> {
+    const options = this.#options;
+    this.#client ??= import("@anthropic-ai/sdk").then(
+      ({ default: AnthropicClient }) =>
+        new AnthropicClient({
+          baseURL: this.url,
+          apiKey: options.apiKey ?? null,
+          maxRetries: 0,
+          // Loom's own AbortSignal enforces timeout_seconds (an explicit timeout also skips the SDK's
+          // "use streaming for long requests" guard, which is about its default).
+          timeout: 24 * 60 * 60 * 1000,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        }),
+    );
+    return this.#client;
   }
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
@@ -63,7 +72,7 @@ export class AnthropicBackend implements LlmBackend {
     };
     const reply = await withRetries(
       this,
-      () => this.#client.messages.create(body, { signal: request.signal }),
+      async () => (await this.#sdk()).messages.create(body, { signal: request.signal }),
       { policy: this.#options.retry, signal: request.signal, onRetry: request.onRetry },
     );
     let text = "";

@@ -4,7 +4,7 @@
  * `response_format: { type: "json_schema" }`; tools use `tools` / `message.tool_calls` whose
  * arguments are JSON strings.
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
@@ -34,20 +34,29 @@ const PLACEHOLDER_KEY = "not-needed";
 export class OpenAIBackend implements LlmBackend {
   readonly kind = BackendKind.OpenAI;
   readonly url: string;
-  readonly #client: OpenAI;
+  #client: Promise<OpenAI> | undefined;
   readonly #options: LlmBackendOptions;
 
   constructor(options: LlmBackendOptions = {}) {
     this.url = (options.baseUrl ?? DEFAULT_OPENAI_URL).replace(/\/+$/, "");
     this.#options = options;
-    this.#client = new OpenAI({
-      baseURL: this.url,
-      apiKey: options.apiKey || PLACEHOLDER_KEY,
-      maxRetries: 0,
-      // Loom's own AbortSignal enforces timeout_seconds; the SDK's default (10 min) must not interfere.
-      timeout: 24 * 60 * 60 * 1000,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
+  }
+
+  /** The SDK client, imported on first use so a gateway that never calls OpenAI never loads it. */
+  #sdk(): Promise<OpenAI> {
+    const options = this.#options;
+    this.#client ??= import("openai").then(
+      ({ default: OpenAIClient }) =>
+        new OpenAIClient({
+          baseURL: this.url,
+          apiKey: options.apiKey || PLACEHOLDER_KEY,
+          maxRetries: 0,
+          // Loom's own AbortSignal enforces timeout_seconds; the SDK's default (10 min) must not interfere.
+          timeout: 24 * 60 * 60 * 1000,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        }),
+    );
+    return this.#client;
   }
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
@@ -80,7 +89,7 @@ export class OpenAIBackend implements LlmBackend {
     };
     const reply = await withRetries(
       this,
-      () => this.#client.chat.completions.create(body, { signal: request.signal }),
+      async () => (await this.#sdk()).chat.completions.create(body, { signal: request.signal }),
       { policy: this.#options.retry, signal: request.signal, onRetry: request.onRetry },
     );
     const choice = reply.choices[0];
