@@ -5,7 +5,7 @@
  */
 import { loadModuleRef } from "../config/module-ref.js";
 import type { WorkerConfig } from "../config/types.js";
-import { errorMessage, isAbortError, LoomError } from "../errors.js";
+import { ErrorCode, errorMessage, isAbortError, LoomError } from "../errors.js";
 import type { ProcessingConfig, ProcessingResult, ProcessOptions } from "./processor.js";
 import { runInThread, ThreadTaskError } from "./thread-pool.js";
 
@@ -179,7 +179,27 @@ function loadError(config: WorkerConfig, ref: string, why: string, cause?: unkno
   });
 }
 
+const PASSED_THROUGH: ReadonlySet<string> = new Set([
+  ErrorCode.InvalidInput,
+  ErrorCode.ConfigError,
+  ErrorCode.WorkspaceError,
+]);
+
+/**
+ * A backend's failure as a task error. A Loom error that blames the caller or the configuration
+ * (a DuckDB query with an unknown filter field is `invalid_input`) keeps its code; anything else
+ * the backend throws is a `backend_error`. Codes are read duck-typed: errors thrown in a worker
+ * thread, or by another copy of Loom, are not `instanceof LoomError` here.
+ */
 function backendError(config: WorkerConfig, className: string, cause: unknown): LoomError {
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && PASSED_THROUGH.has(code)) {
+    const details = (cause as { details?: Record<string, unknown> }).details ?? {};
+    return new LoomError(code as ErrorCode, `worker '${config.name}': ${errorMessage(cause)}`, {
+      details: { worker: config.name, ...details },
+      cause,
+    });
+  }
   const errorClass = cause instanceof Error ? cause.name : typeof cause;
   const details = cause instanceof Error ? (cause as Error & { details?: unknown }).details : undefined;
   const original = typeof details === "object" && details !== null ? { error_details: details } : {};
