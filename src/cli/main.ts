@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { registerMcp } from "./mcp.js";
 import { registerRun } from "./run.js";
 import { registerValidate } from "./validate.js";
 
@@ -13,5 +14,6 @@ const program = new Command()
 
 registerValidate(program);
 registerRun(program);
+registerMcp(program);
 
 await program.parseAsync(process.argv);

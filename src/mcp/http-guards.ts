@@ -1,0 +1,75 @@
+/**
+ * Request checks in front of the HTTP endpoint: Host and Origin validation against DNS rebinding
+ * (the MCP spec's security warning for local servers), Content-Type, and reading a bounded JSON
+ * body.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import os from "node:os";
+import { hostHeaderValidation, originValidation } from "@modelcontextprotocol/node";
+
+/** Largest request body read. @default 4 MiB, the SDK's own default */
+export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+
+/** True for hosts only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return ["localhost", "127.0.0.1", "::1", "[::1]"].includes(host) || host.startsWith("127.");
+}
+
+/**
+ * The hostnames a request's Host (and a browser's Origin) may name: loopback names, the bound
+ * host, and — when bound to every interface — this machine's name and addresses.
+ */
+export function allowedHostnames(bindHost: string, extra: readonly string[] = []): string[] {
+  const names = new Set([...LOOPBACK_NAMES, ...extra]);
+  const wildcard = bindHost === "0.0.0.0" || bindHost === "::" || bindHost === "[::]";
+  if (!wildcard) names.add(bindHost.includes(":") && !bindHost.startsWith("[") ? `[${bindHost}]` : bindHost);
+  else {
+    names.add(os.hostname());
+    for (const list of Object.values(os.networkInterfaces())) {
+      for (const address of list ?? []) {
+        names.add(address.family === "IPv6" ? `[${address.address}]` : address.address);
+      }
+    }
+  }
+  return [...names];
+}
+
+/** A guard that answers 403 itself and returns false for a foreign Host or Origin. */
+export function hostAndOriginGuard(
+  hostnames: readonly string[],
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const host = hostHeaderValidation([...hostnames]);
+  const origin = originValidation([...hostnames]);
+  return (req, res) => host(req, res) && origin(req, res);
+}
+
+/** Writes a JSON-RPC error response with an HTTP status. */
+export function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }));
+}
+
+/** The outcome of reading a POST body. */
+export type BodyResult = { ok: true; value: unknown } | { ok: false; status: number; message: string };
+
+/** Reads and parses a JSON body of at most `limitBytes`. */
+export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<BodyResult> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buffer.length;
+    if (size > limitBytes) {
+      return { ok: false, status: 413, message: `request body larger than ${limitBytes} bytes` };
+    }
+    chunks.push(buffer);
+  }
+  try {
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown };
+  } catch {
+    return { ok: false, status: 400, message: "Parse error: the request body is not valid JSON" };
+  }
+}

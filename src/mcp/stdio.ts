@@ -1,0 +1,83 @@
+/**
+ * The stdio transport (the default, for Claude Desktop, Cursor and other local hosts). The SDK's
+ * `serveStdio` decides the protocol era from the opening message and pins one instance for the
+ * connection. stdout carries protocol messages only: anything that would print to it is sent to
+ * stderr instead.
+ */
+import type { Readable, Writable } from "node:stream";
+import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
+import type { LoomMcpServer } from "./gateway-server.js";
+
+/** Options of {@link runStdio}. */
+export interface StdioOptions {
+  /** @default process.stdin */
+  stdin?: Readable;
+  /** @default process.stdout */
+  stdout?: Writable;
+  /**
+   * Send `console.log`/`info`/`debug` to stderr, so a library that prints cannot corrupt the
+   * protocol stream. @default true when stdout is process.stdout
+   */
+  guardConsole?: boolean;
+}
+
+/** A running stdio connection. */
+export interface StdioHandle {
+  /** Resolves when the client closes stdin (or {@link StdioHandle.close} is called). */
+  readonly closed: Promise<void>;
+  /** Closes the connection. Does not close the gateway; call `server.close()` for that. */
+  close(): Promise<void>;
+}
+
+/** A stdio transport that tells us when it closes (the SDK entry owns its `onclose`). */
+class ObservedStdioTransport extends StdioServerTransport {
+  readonly #onClosed: () => void;
+
+  constructor(stdin: Readable | undefined, stdout: Writable | undefined, onClosed: () => void) {
+    super(stdin, stdout);
+    this.#onClosed = onClosed;
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    this.#onClosed();
+  }
+}
+
+/**
+ * Serves `server` over stdio until the client closes stdin.
+ *
+ * @example
+ * const server = await createServer("configs/mcp/example.yaml");
+ * const stdio = runStdio(server);
+ * await stdio.closed;
+ * await server.close();
+ */
+export function runStdio(server: LoomMcpServer, options: StdioOptions = {}): StdioHandle {
+  if (options.guardConsole ?? options.stdout === undefined) guardConsole();
+  let markClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => {
+    markClosed = resolve;
+  });
+  const transport = new ObservedStdioTransport(options.stdin, options.stdout, markClosed);
+  const handle = serveStdio(server.factory, {
+    transport,
+    onerror: (error) => server.logger.warn({ error: error.message }, "stdio transport error"),
+  });
+  server.logger.info({ server: server.info.name, tools: server.tools.length }, "serving MCP over stdio");
+  return {
+    closed,
+    close: async () => {
+      await handle.close();
+      markClosed();
+    },
+  };
+}
+
+/** Routes console output meant for stdout to stderr (stdout is the protocol channel). */
+function guardConsole(): void {
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+}

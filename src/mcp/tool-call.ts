@@ -1,0 +1,94 @@
+/**
+ * One `tools/call`: runs a {@link ToolSpec} with the request's abort signal, progress (with a
+ * heartbeat) and request-scoped logs, and turns its outcome into a `CallToolResult` — the output
+ * as `structuredContent` plus a JSON text block, or an `isError` result naming the Loom error code.
+ */
+import { performance } from "node:perf_hooks";
+import type { CallToolResult, ServerContext } from "@modelcontextprotocol/server";
+import { errorMessage, LoomError } from "../errors.js";
+import type { GatewayLogger } from "./logger.js";
+import { ProgressReporter } from "./progress.js";
+import type { LogLevel, ToolFailure, ToolOutcome, ToolRunContext, ToolSpec } from "./tool-spec.js";
+
+/** `_meta` key under which an `isError` result carries the Loom error as data. */
+export const ERROR_META_KEY = "loom/error";
+
+export interface ToolCallOptions {
+  logger: GatewayLogger;
+  /** @default DEFAULT_HEARTBEAT_MS (10 s) */
+  heartbeatMs?: number;
+}
+
+/** Builds the MCP callback of one tool. Input was validated by the server before it runs. */
+export function toolCallback(
+  spec: ToolSpec,
+  options: ToolCallOptions,
+): (args: unknown, ctx: ServerContext) => Promise<CallToolResult> {
+  return async (args, ctx) => {
+    const started = performance.now();
+    const token = ctx.mcpReq._meta?.progressToken;
+    const progress =
+      token === undefined
+        ? undefined
+        : new ProgressReporter({
+            send: (params) =>
+              ctx.mcpReq.notify({
+                method: "notifications/progress",
+                params: { progressToken: token, ...params },
+              }),
+            ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+          });
+    // Log notifications go out in order, and all before the result.
+    let logs: Promise<void> = Promise.resolve();
+    const context: ToolRunContext = {
+      signal: ctx.mcpReq.signal,
+      sendProgress: (update) => progress?.report(update),
+      log: (level: LogLevel, message: string, data?: Record<string, unknown>) => {
+        logs = logs
+          .then(() => ctx.mcpReq.log(level, data ? { message, ...data } : message, "loom"))
+          .catch(() => {});
+      },
+    };
+    let outcome: ToolOutcome;
+    try {
+      outcome = await spec.run(isRecord(args) ? args : {}, context);
+    } catch (error) {
+      outcome = { ok: false, error: thrownFailure(error) };
+    }
+    await Promise.all([progress?.stop(), logs]);
+    const durationMs = Math.round(performance.now() - started);
+    if (outcome.ok) {
+      options.logger.debug({ tool: spec.name, duration_ms: durationMs }, "tool call completed");
+      return successResult(outcome.output);
+    }
+    options.logger.warn(
+      { tool: spec.name, duration_ms: durationMs, code: outcome.error.code, error: outcome.error.message },
+      "tool call failed",
+    );
+    return errorResult(outcome.error);
+  };
+}
+
+/** A successful result: structured output plus the same JSON as text, for text-only clients. */
+export function successResult(output: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: "text", text: JSON.stringify(output, null, 2) }], structuredContent: output };
+}
+
+/** An `isError` result: `"<code>: <message>"` as text, the error as data under `_meta`. */
+export function errorResult(error: ToolFailure): CallToolResult {
+  return {
+    content: [{ type: "text", text: `${error.code}: ${error.message}` }],
+    isError: true,
+    _meta: { [ERROR_META_KEY]: { code: error.code, message: error.message, details: error.details ?? {} } },
+  };
+}
+
+/** A tool should return failures; anything it throws becomes one here, never a crash. */
+function thrownFailure(error: unknown): ToolFailure {
+  if (error instanceof LoomError) return { code: error.code, message: error.message, details: error.details };
+  return { code: "internal", message: `unexpected error in the gateway: ${errorMessage(error)}` };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
