@@ -47,8 +47,14 @@ export interface LoomSettings {
 }
 
 export interface LoadSettingsOptions {
-  /** Where to look for `loom.yaml`. @default process.cwd() */
+  /** Where to look for `loom.yaml` first. @default process.cwd() */
   cwd?: string;
+  /**
+   * A config file (e.g. the MCP gateway's): when `cwd` has no `loom.yaml`, its folder and each
+   * ancestor folder are searched too — Claude Desktop and Cursor start the gateway from a working
+   * directory of their own, so the project's `loom.yaml` is found from the config instead.
+   */
+  configFile?: string;
   /** @default process.env */
   env?: NodeJS.ProcessEnv;
   /** The user-level settings file. @default ~/.config/loom/settings.yaml */
@@ -62,7 +68,8 @@ export function userSettingsPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * Loads settings: `loom.yaml` in `cwd`, else the user settings file, then env overrides.
+ * Loads settings: `loom.yaml` in `cwd`, else in the folder of `configFile` or an ancestor of it,
+ * else the user settings file; then env overrides.
  * Throws `config_error` when a settings file is malformed (names the file and the key).
  *
  * @example const settings = await loadSettings(); // in the project folder
@@ -71,6 +78,9 @@ export async function loadSettings(options: LoadSettingsOptions = {}): Promise<L
   const env = options.env ?? process.env;
   const candidates = [
     path.join(options.cwd ?? process.cwd(), "loom.yaml"),
+    ...(options.configFile ? ancestorsOf(path.dirname(path.resolve(options.configFile))) : []).map((dir) =>
+      path.join(dir, "loom.yaml"),
+    ),
     options.userSettingsPath ?? userSettingsPath(env),
   ];
   let settings: LoomSettings = { tiers: {}, ollama: {}, anthropic: {}, openai: {} };
@@ -81,6 +91,13 @@ export async function loadSettings(options: LoadSettingsOptions = {}): Promise<L
     break;
   }
   return applyEnv(settings, env);
+}
+
+function ancestorsOf(dir: string): string[] {
+  const dirs = [dir];
+  for (let parent = path.dirname(dir); parent !== dirs.at(-1); parent = path.dirname(parent))
+    dirs.push(parent);
+  return dirs;
 }
 
 /** Parses the text of a settings file. */

@@ -8,7 +8,7 @@ import path from "node:path";
 import { loadMcpConfig, loadPipelineConfig, loadWorkerConfig, loadWorkerConfigs } from "../config/index.js";
 import type { McpGatewayConfig, WorkerConfig } from "../config/types.js";
 import { LoomError } from "../errors.js";
-import type { LoomSettings } from "../llm/settings.js";
+import { type LoomSettings, loadSettings } from "../llm/settings.js";
 import { checkStageWorkers, defaultWorkersDir } from "../pipeline/run-file.js";
 import type { Dispatcher } from "../worker/dispatcher.js";
 import { LocalDispatcher } from "../worker/local-dispatcher.js";
@@ -22,7 +22,7 @@ import { workerTool } from "./worker-tools.js";
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
-  /** LLM settings for the in-process dispatcher. @default loadSettings() of the current directory */
+  /** LLM settings for the in-process dispatcher. @default loadSettings() of the current directory, else of the config's project */
   settings?: LoomSettings;
   /** Where worker and pipeline tasks run. @default a LocalDispatcher over the configs the gateway loads */
   dispatcher?: Dispatcher;
@@ -104,7 +104,10 @@ export async function createServer(
 
   const dispatcher =
     options.dispatcher ??
-    new LocalDispatcher({ workers: registry, ...(options.settings ? { settings: options.settings } : {}) });
+    new LocalDispatcher({
+      workers: registry,
+      settings: options.settings ?? (await loadSettings({ configFile: file })),
+    });
 
   const queryEntries = await Promise.all(
     gateway.tools.queries.map((q) => prepareQueryEntry(q, file, logger)),

@@ -73,6 +73,25 @@ describe("settings and tiers", () => {
     expect([fromEnv.model, fromEnv.backend.url]).toEqual(["from-env", "http://10.0.0.5:11434"]);
   });
 
+  it("without loom.yaml in cwd, the project's loom.yaml is found from a config file's folder upward", async () => {
+    const project = path.join(dir, "project");
+    await mkdir(path.join(project, "configs", "mcp"), { recursive: true });
+    await writeFile(
+      path.join(project, "loom.yaml"),
+      "tiers:\n  local: { backend: ollama, model: from-project }\n",
+    );
+    await writeFile(home, "tiers:\n  local: { backend: ollama, model: from-home }\n");
+    const elsewhere = path.join(dir, "elsewhere");
+    await mkdir(elsewhere);
+    const settings = await loadSettings({
+      cwd: elsewhere,
+      env: {},
+      userSettingsPath: home,
+      configFile: path.join(project, "configs", "mcp", "server.yaml"),
+    });
+    expect(resolveTier("local", settings).model).toBe("from-project");
+  });
+
   it("LOOM_<TIER>_BACKEND switches a tier's backend", async () => {
     const settings = await load({ LOOM_LOCAL_BACKEND: "anthropic", ANTHROPIC_API_KEY: "k" });
     const local = resolveTier("local", settings);
