@@ -35,6 +35,17 @@ export { ErrorCategory, ErrorCode, LoomError } from "./errors.js";
 // LLM backends and tier settings
 export type { LlmBackend, LlmRequest, LlmResponse, LoomSettings, TierSettings } from "./llm/index.js";
 export { extractJson, loadSettings } from "./llm/index.js";
+// MCP gateway
+export type {
+  CreateServerOptions,
+  GatewayLogger,
+  HttpHandle,
+  StdioHandle,
+  StdioOptions,
+  StreamableHttpOptions,
+  ToolSpec,
+} from "./mcp/index.js";
+export { createServer, createToolServer, LoomMcpServer, runStdio, runStreamableHttp } from "./mcp/index.js";
 // Pipelines
 export type { Goal, PipelineEvent, PipelineResult, RunGoalOptions, StageOutcome } from "./pipeline/index.js";
 export { PipelineRunner } from "./pipeline/index.js";
