@@ -14,6 +14,7 @@ import {
   type LlmResponse,
   type LlmToolCall,
 } from "./backend.js";
+import { baseUrlOf, sdkClientOptions, toolArguments } from "./backend-helpers.js";
 import { withRetries } from "./retry.js";
 
 /** Anthropic's public API (the SDK appends `/v1/messages`). */
@@ -31,24 +32,16 @@ export class AnthropicBackend implements LlmBackend {
   readonly #options: LlmBackendOptions;
 
   constructor(options: LlmBackendOptions = {}) {
-    this.url = (options.baseUrl ?? DEFAULT_ANTHROPIC_URL).replace(/\/+$/, "");
+    this.url = baseUrlOf(options, DEFAULT_ANTHROPIC_URL);
     this.#options = options;
   }
 
   /** The SDK client, imported on first use so a gateway that never calls Anthropic never loads it. */
   #sdk(): Promise<Anthropic> {
-    const options = this.#options;
+    const apiKey = this.#options.apiKey ?? null;
     this.#client ??= import("@anthropic-ai/sdk").then(
       ({ default: AnthropicClient }) =>
-        new AnthropicClient({
-          baseURL: this.url,
-          apiKey: options.apiKey ?? null,
-          maxRetries: 0,
-          // Loom's own AbortSignal enforces timeout_seconds (an explicit timeout also skips the SDK's
-          // "use streaming for long requests" guard, which is about its default).
-          timeout: 24 * 60 * 60 * 1000,
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-        }),
+        new AnthropicClient(sdkClientOptions(this.url, apiKey, this.#options)),
     );
     return this.#client;
   }
@@ -58,7 +51,7 @@ export class AnthropicBackend implements LlmBackend {
     const body: MessageCreateParamsNonStreaming = {
       model: request.model,
       max_tokens: request.maxOutputTokens,
-      messages: toAnthropicMessages(request.messages),
+      messages: request.messages.map(toAnthropic),
       ...(request.system ? { system: request.system } : {}),
       ...(tools.length > 0
         ? {
@@ -72,7 +65,7 @@ export class AnthropicBackend implements LlmBackend {
     };
     const reply = await withRetries(
       this,
-      async () => (await this.#sdk()).messages.create(body, { signal: request.signal }),
+      async (signal) => (await this.#sdk()).messages.create(body, { signal }),
       { policy: this.#options.retry, signal: request.signal, onRetry: request.onRetry },
     );
     let text = "";
@@ -80,7 +73,7 @@ export class AnthropicBackend implements LlmBackend {
     for (const block of reply.content) {
       if (block.type === "text") text += block.text;
       else if (block.type === "tool_use") {
-        toolCalls.push({ id: block.id, name: block.name, arguments: asRecord(block.input) });
+        toolCalls.push({ id: block.id, name: block.name, arguments: toolArguments(block.input) });
       }
     }
     return {
@@ -98,10 +91,6 @@ export class AnthropicBackend implements LlmBackend {
               : "other",
     };
   }
-}
-
-function toAnthropicMessages(messages: LlmMessage[]): MessageParam[] {
-  return messages.map(toAnthropic);
 }
 
 function toAnthropic(message: LlmMessage): MessageParam {
@@ -132,10 +121,4 @@ function toAnthropic(message: LlmMessage): MessageParam {
         })),
       };
   }
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 }

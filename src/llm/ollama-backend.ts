@@ -13,6 +13,7 @@ import {
   type LlmResponse,
   newToolCallId,
 } from "./backend.js";
+import { baseUrlOf, functionTools, toolArguments } from "./backend-helpers.js";
 import { withRetries } from "./retry.js";
 
 /** Where Ollama listens unless OLLAMA_HOST or settings say otherwise. */
@@ -29,34 +30,24 @@ export class OllamaBackend implements LlmBackend {
   readonly #options: LlmBackendOptions;
 
   constructor(options: LlmBackendOptions = {}) {
-    this.url = (options.baseUrl ?? DEFAULT_OLLAMA_URL).replace(/\/+$/, "");
+    this.url = baseUrlOf(options, DEFAULT_OLLAMA_URL);
     this.#options = options;
   }
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
-    const client = ollamaClient(this.url, request.signal, this.#options.fetch);
     const tools = request.tools ?? [];
+    const messages: Message[] = [
+      ...(request.system ? [{ role: "system", content: request.system }] : []),
+      ...request.messages.flatMap(toOllama),
+    ];
     const reply = await withRetries(
       this,
-      () =>
-        client.chat({
+      (signal) =>
+        ollamaClient(this.url, signal, this.#options.fetch).chat({
           model: request.model,
           stream: false,
-          messages: toOllamaMessages(request),
-          ...(tools.length > 0
-            ? {
-                tools: tools.map(
-                  (tool): Tool => ({
-                    type: "function",
-                    function: {
-                      name: tool.name,
-                      description: tool.description,
-                      parameters: tool.input_schema as Tool["function"]["parameters"],
-                    },
-                  }),
-                ),
-              }
-            : {}),
+          messages,
+          ...(tools.length > 0 ? { tools: functionTools(tools) as Tool[] } : {}),
           // `format` constrains every token to the schema, which would keep a model from calling
           // tools; it is set only when no tools are offered.
           ...(request.outputSchema && tools.length === 0 ? { format: request.outputSchema } : {}),
@@ -67,7 +58,7 @@ export class OllamaBackend implements LlmBackend {
     const toolCalls = (reply.message.tool_calls ?? []).map((call) => ({
       id: newToolCallId(),
       name: call.function.name,
-      arguments: asRecord(call.function.arguments),
+      arguments: toolArguments(call.function.arguments),
     }));
     return {
       text: reply.message.content ?? "",
@@ -93,13 +84,6 @@ export function ollamaClient(
   return new Ollama({ host, fetch: bound });
 }
 
-function toOllamaMessages(request: LlmRequest): Message[] {
-  const out: Message[] = [];
-  if (request.system) out.push({ role: "system", content: request.system });
-  for (const message of request.messages) out.push(...toOllama(message));
-  return out;
-}
-
 function toOllama(message: LlmMessage): Message[] {
   switch (message.role) {
     case "user":
@@ -121,17 +105,4 @@ function toOllama(message: LlmMessage): Message[] {
     case "tool":
       return message.results.map((r) => ({ role: "tool", content: r.content, tool_name: r.name }));
   }
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  if (typeof value === "string") {
-    try {
-      return asRecord(JSON.parse(value));
-    } catch {
-      return {};
-    }
-  }
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 }

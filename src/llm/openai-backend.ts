@@ -18,6 +18,7 @@ import {
   type LlmResponse,
   type LlmToolCall,
 } from "./backend.js";
+import { baseUrlOf, functionTools, sdkClientOptions, toolArguments } from "./backend-helpers.js";
 import { withRetries } from "./retry.js";
 
 /** OpenAI's own API. */
@@ -38,23 +39,15 @@ export class OpenAIBackend implements LlmBackend {
   readonly #options: LlmBackendOptions;
 
   constructor(options: LlmBackendOptions = {}) {
-    this.url = (options.baseUrl ?? DEFAULT_OPENAI_URL).replace(/\/+$/, "");
+    this.url = baseUrlOf(options, DEFAULT_OPENAI_URL);
     this.#options = options;
   }
 
   /** The SDK client, imported on first use so a gateway that never calls OpenAI never loads it. */
   #sdk(): Promise<OpenAI> {
-    const options = this.#options;
+    const apiKey = this.#options.apiKey || PLACEHOLDER_KEY;
     this.#client ??= import("openai").then(
-      ({ default: OpenAIClient }) =>
-        new OpenAIClient({
-          baseURL: this.url,
-          apiKey: options.apiKey || PLACEHOLDER_KEY,
-          maxRetries: 0,
-          // Loom's own AbortSignal enforces timeout_seconds; the SDK's default (10 min) must not interfere.
-          timeout: 24 * 60 * 60 * 1000,
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-        }),
+      ({ default: OpenAIClient }) => new OpenAIClient(sdkClientOptions(this.url, apiKey, this.#options)),
     );
     return this.#client;
   }
@@ -63,19 +56,15 @@ export class OpenAIBackend implements LlmBackend {
     const tools = request.tools ?? [];
     const body: ChatCompletionCreateParamsNonStreaming = {
       model: request.model,
-      messages: toOpenAIMessages(request),
+      messages: [
+        ...(request.system ? [{ role: "system" as const, content: request.system }] : []),
+        ...request.messages.flatMap(toOpenAI),
+      ],
       // OpenAI's newer models reject max_tokens; compatible servers do not all know its successor.
       ...(this.url.startsWith(DEFAULT_OPENAI_URL)
         ? { max_completion_tokens: request.maxOutputTokens }
         : { max_tokens: request.maxOutputTokens }),
-      ...(tools.length > 0
-        ? {
-            tools: tools.map((tool) => ({
-              type: "function" as const,
-              function: { name: tool.name, description: tool.description, parameters: tool.input_schema },
-            })),
-          }
-        : {}),
+      ...(tools.length > 0 ? { tools: functionTools(tools) } : {}),
       ...(request.outputSchema
         ? {
             response_format: {
@@ -89,7 +78,7 @@ export class OpenAIBackend implements LlmBackend {
     };
     const reply = await withRetries(
       this,
-      async () => (await this.#sdk()).chat.completions.create(body, { signal: request.signal }),
+      async (signal) => (await this.#sdk()).chat.completions.create(body, { signal }),
       { policy: this.#options.retry, signal: request.signal, onRetry: request.onRetry },
     );
     const choice = reply.choices[0];
@@ -99,7 +88,7 @@ export class OpenAIBackend implements LlmBackend {
       toolCalls.push({
         id: call.id,
         name: call.function.name,
-        arguments: parseArguments(call.function.arguments),
+        arguments: toolArguments(call.function.arguments),
       });
     }
     return {
@@ -117,13 +106,6 @@ export class OpenAIBackend implements LlmBackend {
               : "other",
     };
   }
-}
-
-function toOpenAIMessages(request: LlmRequest): ChatCompletionMessageParam[] {
-  const out: ChatCompletionMessageParam[] = [];
-  if (request.system) out.push({ role: "system", content: request.system });
-  for (const message of request.messages) out.push(...toOpenAI(message));
-  return out;
 }
 
 function toOpenAI(message: LlmMessage): ChatCompletionMessageParam[] {
@@ -152,17 +134,5 @@ function toOpenAI(message: LlmMessage): ChatCompletionMessageParam[] {
         tool_call_id: r.callId,
         content: r.content,
       }));
-  }
-}
-
-/** Tool arguments arrive as a JSON string; a model that writes broken JSON gets `{}` (and a tool error). */
-function parseArguments(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text || "{}");
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return { _unparsed_arguments: text };
   }
 }

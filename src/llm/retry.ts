@@ -42,19 +42,22 @@ const NETWORK_CODES = new Set([
 
 /**
  * Runs `call`, retrying transient failures with exponential backoff and jitter until the policy's
- * attempts run out or `signal` fires. Throws the abort reason when aborted, else an `llm_error`
- * naming the backend, URL and status (`details.reason` is `unreachable` when nothing listens).
+ * attempts run out or `signal` fires. Each attempt gets its own signal, following `signal`, to
+ * hand to the client: the SDKs never remove the listener they add to it, and on the caller's
+ * signal ten tool rounds would pile up listeners until Node warns of a leak.
+ * Throws the abort reason when aborted, else an `llm_error` naming the backend, URL and status
+ * (`details.reason` is `unreachable` when nothing listens).
  */
 export async function withRetries<T>(
   target: RetryTarget,
-  call: () => Promise<T>,
+  call: (signal: AbortSignal | undefined) => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
   const policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
   const { signal } = options;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call();
+      return await withChildSignal(signal, call);
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal);
       const info = describeFailure(error);
@@ -68,6 +71,23 @@ export async function withRetries<T>(
       );
       await sleep(delayMs, signal);
     }
+  }
+}
+
+/** Runs `call` with a signal that aborts when `parent` does, and unhooks it from `parent` after. */
+async function withChildSignal<T>(
+  parent: AbortSignal | undefined,
+  call: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  if (!parent) return call(undefined);
+  const child = new AbortController();
+  const onAbort = (): void => child.abort(parent.reason);
+  if (parent.aborted) onAbort();
+  else parent.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await call(child.signal);
+  } finally {
+    parent.removeEventListener("abort", onAbort);
   }
 }
 

@@ -187,7 +187,7 @@ export function applyEnv(settings: LoomSettings, env: NodeJS.ProcessEnv): LoomSe
 }
 
 /** Ollama accepts `OLLAMA_HOST=0.0.0.0:11434` or a bare host; clients need a URL. */
-function normalizeOllamaHost(value: string): string {
+export function normalizeOllamaHost(value: string): string {
   const withScheme = /^https?:\/\//.test(value) ? value : `http://${value}`;
   return withScheme.replace("://0.0.0.0", "://127.0.0.1");
 }

@@ -2,11 +2,11 @@
  * File-ref resolution (Part 6 of the guide): payload fields named in `resolve_file_refs` hold a
  * path inside `workspace_dir`; the JSON file it names is read and added as `<field>_content`.
  */
-import path from "node:path";
 import type { WorkerConfig } from "../config/types.js";
 import { LoomError } from "../errors.js";
 import { WorkspaceError } from "../workspace/workspace-error.js";
 import { WorkspaceManager } from "../workspace/workspace-manager.js";
+import { workerPath } from "./worker-path.js";
 
 /**
  * Returns a copy of `payload` with `<field>_content` added for each field of
@@ -36,9 +36,7 @@ export async function resolveFileRefs(
       { details: { worker: config.name, resolve_file_refs: fields } },
     );
   }
-  const root = config.sourcePath
-    ? path.resolve(path.dirname(config.sourcePath), config.workspaceDir)
-    : path.resolve(config.workspaceDir);
+  const root = workerPath(config, config.workspaceDir);
   const workspace = new WorkspaceManager(root);
   const result: Record<string, unknown> = { ...payload };
   for (const field of fields) {

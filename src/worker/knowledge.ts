@@ -9,6 +9,7 @@ import { parse as parseYaml } from "yaml";
 import type { FolderSilo, KnowledgeSource, WorkerConfig } from "../config/types.js";
 import { errorMessage, LoomError } from "../errors.js";
 import { readSiloFolder, siloFolder } from "./silos.js";
+import { workerPath } from "./worker-path.js";
 
 /** The rough size estimate used for the budget check: about 4 characters per token. */
 export const CHARS_PER_TOKEN = 4;
@@ -47,7 +48,7 @@ export async function buildKnowledgeContext(config: WorkerConfig): Promise<strin
 }
 
 async function sourceSection(config: WorkerConfig, source: KnowledgeSource): Promise<Section> {
-  const file = configPath(config, source.path);
+  const file = workerPath(config, source.path);
   const name = path.basename(file);
   let content: string;
   try {
@@ -152,10 +153,6 @@ function checkBudget(config: WorkerConfig, sections: Section[], text: string): v
       `or exclude files from silos with .siloignore.`,
     { details: { worker: config.name, estimated_tokens: tokens, max_input_tokens: config.maxInputTokens } },
   );
-}
-
-function configPath(config: WorkerConfig, p: string): string {
-  return config.sourcePath ? path.resolve(path.dirname(config.sourcePath), p) : path.resolve(p);
 }
 
 function asText(value: unknown): string {

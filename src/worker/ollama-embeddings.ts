@@ -6,6 +6,7 @@ import { LoomError } from "../errors.js";
 import type { RetryPolicy } from "../llm/backend.js";
 import { DEFAULT_OLLAMA_URL, ollamaClient } from "../llm/ollama-backend.js";
 import { withRetries } from "../llm/retry.js";
+import { normalizeOllamaHost } from "../llm/settings.js";
 import type { EmbeddingProvider, EmbedOptions } from "./embeddings.js";
 
 export interface OllamaEmbeddingProviderOptions {
@@ -35,7 +36,8 @@ export class OllamaEmbeddingProvider implements EmbeddingProvider {
 
   constructor(options: OllamaEmbeddingProviderOptions = {}) {
     this.model = options.model ?? DEFAULT_EMBEDDING_MODEL;
-    this.baseUrl = (options.baseUrl ?? ollamaHostFromEnv() ?? DEFAULT_OLLAMA_URL).replace(/\/+$/, "");
+    const fromEnv = process.env.OLLAMA_HOST ? normalizeOllamaHost(process.env.OLLAMA_HOST) : undefined;
+    this.baseUrl = (options.baseUrl ?? fromEnv ?? DEFAULT_OLLAMA_URL).replace(/\/+$/, "");
     this.#retry = options.retry;
   }
 
@@ -51,10 +53,9 @@ export class OllamaEmbeddingProvider implements EmbeddingProvider {
 
   async embedBatch(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
     if (texts.length === 0) return [];
-    const client = ollamaClient(this.baseUrl, options.signal);
     const reply = await withRetries(
       { kind: "ollama", url: this.baseUrl },
-      () => client.embed({ model: this.model, input: texts }),
+      (signal) => ollamaClient(this.baseUrl, signal).embed({ model: this.model, input: texts }),
       { policy: this.#retry, signal: options.signal },
     );
     const vectors = reply.embeddings;
@@ -69,11 +70,4 @@ export class OllamaEmbeddingProvider implements EmbeddingProvider {
     this.#dimensions ??= vectors[0]?.length;
     return vectors;
   }
-}
-
-function ollamaHostFromEnv(): string | undefined {
-  const host = process.env.OLLAMA_HOST;
-  if (!host) return undefined;
-  const url = /^https?:\/\//.test(host) ? host : `http://${host}`;
-  return url.replace("://0.0.0.0", "://127.0.0.1");
 }

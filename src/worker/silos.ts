@@ -14,6 +14,7 @@ import ignore, { type Ignore } from "ignore";
 import type { FolderSilo, WorkerConfig } from "../config/types.js";
 import { LoomError } from "../errors.js";
 import { WorkspaceManager } from "../workspace/workspace-manager.js";
+import { workerPath } from "./worker-path.js";
 
 /** One change a model asks for in a readwrite silo (`silo_updates[]` of its output). */
 export interface SiloUpdate {
@@ -126,9 +127,7 @@ export async function applySiloUpdates(config: WorkerConfig, updates: SiloUpdate
 
 /** The absolute folder of a silo; a relative path is taken from the config file's folder. */
 export function siloFolder(config: WorkerConfig, silo: FolderSilo): string {
-  return config.sourcePath
-    ? path.resolve(path.dirname(config.sourcePath), silo.path)
-    : path.resolve(silo.path);
+  return workerPath(config, silo.path);
 }
 
 /** One file of a silo folder: its path relative to the folder (with `/`) and its text. */

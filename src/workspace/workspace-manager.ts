@@ -155,10 +155,14 @@ export class WorkspaceManager {
   }
 }
 
-/** True when `target` is `root` or lies below it (`/ws-evil` is not inside `/ws`). */
+/**
+ * True when `target` is `root` or lies below it (`/ws-evil` is not inside `/ws`; `/ws/..notes.md`
+ * is).
+ */
 export function isInside(root: string, target: string): boolean {
   const rel = path.relative(root, target);
-  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+  const up = rel === ".." || rel.startsWith(`..${path.sep}`);
+  return !up && !path.isAbsolute(rel);
 }
 
 /**

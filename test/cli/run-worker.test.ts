@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -139,6 +139,46 @@ describe("loom run worker", () => {
     const result = JSON.parse(run.stdout) as TaskResult;
     expect(result.error?.code).toBe("config_error");
     expect(result.error?.message).toContain("no LLM backend for tier standard: set ANTHROPIC_API_KEY");
+  }, 60_000);
+
+  it("runs the guide's my_processor (a SyncProcessingBackend) and exits 1 on its BackendError", async () => {
+    const workspace = path.join(dir, "my-workspace");
+    await mkdir(workspace, { recursive: true });
+    await writeFile(path.join(workspace, "scan.txt"), "Invoice 42: total 1,200 EUR\n");
+    const processor = path.join(dir, "my_processor.yaml");
+    await writeFile(
+      processor,
+      `name: "my_processor"
+worker_kind: "processor"
+processing_backend: "${path.join(root, "test/fixtures/backends/my-backend.js")}#MyBackend"
+backend_config:
+  workspace_dir: "${workspace}"
+input_schema: { type: object, required: [file_ref], properties: { file_ref: { type: string } } }
+output_schema: { type: object, required: [extracted_text], properties: { extracted_text: { type: string } } }
+`,
+    );
+    const ok = await loom(["--config", processor, "--input", '{"file_ref": "scan.txt"}']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      worker_type: "my_processor",
+      status: "completed",
+      output: { extracted_text: "Invoice 42: total 1,200 EUR" },
+      model_used: "my-converter",
+    });
+    const refused = await loom([
+      "--config",
+      processor,
+      "--input",
+      '{"file_ref": "../entity_extractor.yaml"}',
+    ]);
+    expect(refused.code).toBe(1);
+    const result = JSON.parse(refused.stdout) as TaskResult;
+    expect(result.error).toMatchObject({
+      code: "backend_error",
+      details: { error_class: "ConversionError" },
+    });
+    expect(refused.stderr).toContain("Conversion failed");
+    expect(llm.requests).toHaveLength(0);
   }, 60_000);
 
   it("rejects input that is not JSON before running anything", async () => {

@@ -7,6 +7,7 @@ import { LocalDispatcher } from "../../src/worker/local-dispatcher.js";
 import { entityExtractor, UN_ENTITIES, UN_TEXT } from "../fixtures/entity-extractor.js";
 import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
 import { fakeLlmSettings } from "../fixtures/fake-llm-settings.js";
+import { workerConfig } from "../fixtures/worker-config.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -19,16 +20,14 @@ afterAll(async () => {
 });
 beforeEach(() => llm.reset());
 
-const wordStats: WorkerConfig = {
-  ...entityExtractor(),
+const wordStats: WorkerConfig = workerConfig({
   name: "word_stats",
   workerKind: "processor",
-  systemPrompt: undefined,
   processingBackend: "./tools/core-processors.js#WordStatsBackend",
   inputSchema: { type: "object", required: ["text"], properties: { text: { type: "string" }, wrong: {} } },
   outputSchema: { type: "object", required: ["words"], properties: { words: { type: "integer" } } },
   sourcePath: path.resolve(here, "../fixtures/word-stats.yaml"),
-};
+});
 
 describe("executeTask: processor workers", () => {
   it("validates input, runs the backend and validates its output", async () => {

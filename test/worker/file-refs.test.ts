@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { WorkerConfig } from "../../src/config/types.js";
 import { LoomError } from "../../src/errors.js";
 import { resolveFileRefs } from "../../src/worker/file-refs.js";
+import { workerConfig } from "../fixtures/worker-config.js";
 
 let base: string;
 let workspace: string;
@@ -27,24 +28,13 @@ afterEach(async () => {
 });
 
 function worker(overrides: Partial<WorkerConfig> = {}): WorkerConfig {
-  return {
+  return workerConfig({
     name: "summarizer",
-    workerKind: "llm",
     systemPrompt: "Summarize.",
-    backendConfig: {},
-    inputSchema: { type: "object" },
-    outputSchema: { type: "object" },
-    defaultModelTier: "standard",
-    maxInputTokens: 4000,
-    maxOutputTokens: 2000,
-    knowledgeSources: [],
-    knowledgeSilos: [],
     workspaceDir: workspace,
     resolveFileRefs: ["file_ref"],
-    resetAfterTask: true,
-    timeoutSeconds: 60,
     ...overrides,
-  };
+  });
 }
 
 async function failure(config: WorkerConfig, payload: Record<string, unknown>): Promise<LoomError> {

@@ -7,21 +7,11 @@ import type { LoomSettings } from "../../src/llm/settings.js";
 import { executeTask } from "../../src/worker/execute-task.js";
 import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
 import { fakeLlmSettings } from "../fixtures/fake-llm-settings.js";
+import { LEGAL_TERMS, writeLegalKnowledge } from "../fixtures/legal-knowledge.js";
 
 // Parts 5, 6 and 8 of the guide end to end: real YAML loading, executeTask, and a fake LLM
 // HTTP server that records the prompt it was sent.
 
-const LEGAL_TERMS = `## Key Legal Terms
-
-- **Habeas corpus**: A court order requiring a person to be brought before a judge.
-- **Amicus curiae**: A person or organization not party to a case who offers expertise.
-- **Certiorari**: A writ seeking judicial review of a lower court's decision.
-`;
-const CLASSIFICATION_EXAMPLES = `- input: "Contract between Acme Corp and Beta Inc for software development"
-  output: "contract"
-- input: "Minutes from the Q3 board meeting held on September 15"
-  output: "meeting_minutes"
-`;
 const LEGAL_SUMMARIZER = `name: "legal_summarizer"
 system_prompt: |
   You are a legal document summarizer. Use the reference material
@@ -62,13 +52,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   project = await mkdtemp(path.join(tmpdir(), "loom-e2e-"));
-  await mkdir(path.join(project, "configs", "knowledge"), { recursive: true });
-  await mkdir(path.join(project, "configs", "workers"), { recursive: true });
-  await writeFile(path.join(project, "configs", "knowledge", "legal_terms.md"), LEGAL_TERMS);
-  await writeFile(
-    path.join(project, "configs", "knowledge", "classification_examples.yaml"),
-    CLASSIFICATION_EXAMPLES,
-  );
+  await writeLegalKnowledge(project);
 });
 
 afterEach(async () => {

@@ -5,32 +5,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { WorkerConfig } from "../../src/config/types.js";
 import { LoomError } from "../../src/errors.js";
 import { buildKnowledgeContext } from "../../src/worker/knowledge.js";
-
-// The guide's Part 5 files, as written there.
-const LEGAL_TERMS = `## Key Legal Terms
-
-- **Habeas corpus**: A court order requiring a person to be brought before a judge.
-- **Amicus curiae**: A person or organization not party to a case who offers expertise.
-- **Certiorari**: A writ seeking judicial review of a lower court's decision.
-`;
-const CLASSIFICATION_EXAMPLES = `- input: "Contract between Acme Corp and Beta Inc for software development"
-  output: "contract"
-- input: "Minutes from the Q3 board meeting held on September 15"
-  output: "meeting_minutes"
-`;
+import { LEGAL_TERMS, writeLegalKnowledge } from "../fixtures/legal-knowledge.js";
+import { workerConfig } from "../fixtures/worker-config.js";
 
 let project: string;
 let yamlPath: string;
 
 beforeEach(async () => {
   project = await mkdtemp(path.join(tmpdir(), "loom-knowledge-"));
-  await mkdir(path.join(project, "configs", "knowledge"), { recursive: true });
-  await mkdir(path.join(project, "configs", "workers"), { recursive: true });
-  await writeFile(path.join(project, "configs", "knowledge", "legal_terms.md"), LEGAL_TERMS);
-  await writeFile(
-    path.join(project, "configs", "knowledge", "classification_examples.yaml"),
-    CLASSIFICATION_EXAMPLES,
-  );
+  await writeLegalKnowledge(project);
   yamlPath = path.join(project, "configs", "workers", "legal_summarizer.yaml");
 });
 
@@ -39,24 +22,12 @@ afterEach(async () => {
 });
 
 function worker(overrides: Partial<WorkerConfig> = {}): WorkerConfig {
-  return {
+  return workerConfig({
     name: "legal_summarizer",
-    workerKind: "llm",
     systemPrompt: "You are a legal document summarizer.",
-    backendConfig: {},
-    inputSchema: { type: "object" },
-    outputSchema: { type: "object" },
-    defaultModelTier: "standard",
-    maxInputTokens: 4000,
-    maxOutputTokens: 2000,
-    knowledgeSources: [],
-    knowledgeSilos: [],
-    resolveFileRefs: [],
-    resetAfterTask: true,
-    timeoutSeconds: 60,
     sourcePath: yamlPath,
     ...overrides,
-  };
+  });
 }
 
 const knowledgeFile = (name: string) => path.join(project, "configs", "knowledge", name);
@@ -111,6 +82,13 @@ describe("buildKnowledgeContext: knowledge_sources", () => {
       }),
     );
     expect(text.indexOf("Example 1:")).toBeLessThan(text.indexOf("## Reference: legal_terms.md"));
+  });
+
+  it("knowledge: the guide's project-root path (configs/knowledge/…) is found from configs/workers/, as the loader finds it", async () => {
+    const text = await buildKnowledgeContext(
+      worker({ knowledgeSources: [{ path: "configs/knowledge/legal_terms.md", injectAs: "reference" }] }),
+    );
+    expect(text).toContain(LEGAL_TERMS.trim());
   });
 
   it("knowledge: a few_shot entry without output is a config_error naming the file and example", async () => {

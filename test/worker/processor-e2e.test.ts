@@ -107,6 +107,25 @@ describe("my_processor end to end", () => {
     expect(result.error?.message).toContain("my-backend.js");
   });
 
+  it("processor e2e: a CPU-bound SyncProcessingBackend (~300 ms busy loop) leaves the event loop ticking", async () => {
+    const busy = await load(myProcessor(`${backends}busy-backend.js#BusyBackend`));
+    const worker = { ...busy, backendConfig: { busy_ms: 300 }, outputSchema: { type: "object" } };
+    await executeTask(task({ file_ref: "warm-up" }), { worker }); // start a thread, load the module
+    let ticks = 0;
+    const timer = setInterval(() => {
+      ticks += 1;
+    }, 10);
+    try {
+      const result = await executeTask(task({ file_ref: "scan.txt" }), { worker });
+      expect(result.error).toBeNull();
+      expect(result.output).toMatchObject({ main_thread: false, spins: expect.any(Number) });
+    } finally {
+      clearInterval(timer);
+    }
+    // On the main thread the 300 ms loop would have let no tick fire until it ended.
+    expect(ticks).toBeGreaterThanOrEqual(10);
+  });
+
   it("processor e2e: timeout_seconds stops a runaway CPU-bound backend, and the next task still runs", async () => {
     const runaway = await load(myProcessor(`${backends}busy-backend.js#BusyBackend`));
     const worker = { ...runaway, backendConfig: { busy_ms: 120_000 }, timeoutSeconds: 1 };

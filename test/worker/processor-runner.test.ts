@@ -7,6 +7,7 @@ import type { WorkerConfig } from "../../src/config/types.js";
 import { isAbortError, LoomError } from "../../src/errors.js";
 import { closeProcessors, processingConfig, runProcessor } from "../../src/worker/processor-runner.js";
 import { closeThreadPool } from "../../src/worker/thread-pool.js";
+import { workerConfig } from "../fixtures/worker-config.js";
 
 // Module refs resolve relative to this (not necessarily existing) config file.
 const sourcePath = fileURLToPath(new URL("../fixtures/backends/my_processor.yaml", import.meta.url));
@@ -31,7 +32,7 @@ afterAll(async () => {
 
 /** The guide's my_processor (Part 2, step 3), with a JavaScript module ref. */
 function worker(overrides: Partial<WorkerConfig> = {}): WorkerConfig {
-  return {
+  return workerConfig({
     name: "my_processor",
     workerKind: "processor",
     processingBackend: "./my-backend.js#MyBackend",
@@ -42,17 +43,10 @@ function worker(overrides: Partial<WorkerConfig> = {}): WorkerConfig {
       required: ["extracted_text"],
       properties: { extracted_text: { type: "string" } },
     },
-    defaultModelTier: "standard",
-    maxInputTokens: 4000,
-    maxOutputTokens: 2000,
-    knowledgeSources: [],
-    knowledgeSilos: [],
-    resolveFileRefs: [],
-    resetAfterTask: true,
     timeoutSeconds: 120,
     sourcePath,
     ...overrides,
-  };
+  });
 }
 
 async function failure(config: WorkerConfig, payload: Record<string, unknown> = {}): Promise<LoomError> {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { WorkerConfig } from "../../src/config/types.js";
 import { LoomError } from "../../src/errors.js";
 import { applySiloUpdates, extractSiloUpdates, type SiloUpdate } from "../../src/worker/silos.js";
+import { workerConfig } from "../fixtures/worker-config.js";
 
 let base: string;
 let patterns: string;
@@ -27,26 +28,15 @@ afterEach(async () => {
 });
 
 function worker(): WorkerConfig {
-  return {
+  return workerConfig({
     name: "pattern_learner",
-    workerKind: "llm",
     systemPrompt: "Learn.",
-    backendConfig: {},
-    inputSchema: { type: "object" },
-    outputSchema: { type: "object" },
-    defaultModelTier: "standard",
-    maxInputTokens: 4000,
-    maxOutputTokens: 2000,
-    knowledgeSources: [],
     knowledgeSilos: [
       { name: "learned_patterns", type: "folder", path: patterns, mode: "readwrite" },
       { name: "domain_rules", type: "folder", path: rules, mode: "read" },
       { name: "catalog", type: "tool", provider: "./t.js#T", config: {} },
     ],
-    resolveFileRefs: [],
-    resetAfterTask: true,
-    timeoutSeconds: 60,
-  };
+  });
 }
 
 async function rejection(updates: SiloUpdate[]): Promise<LoomError> {

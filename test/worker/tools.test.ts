@@ -8,6 +8,7 @@ import { closeThreadPool } from "../../src/worker/thread-pool.js";
 import { closeTools } from "../../src/worker/tool-loader.js";
 import { type FakeLlm, type RecordedRequest, startFakeLlm } from "../fixtures/fake-llm-server.js";
 import { fakeLlmSettings } from "../fixtures/fake-llm-settings.js";
+import { workerConfig } from "../fixtures/worker-config.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Tool refs in these configs resolve relative to this (never read) YAML path. */
@@ -25,24 +26,18 @@ afterAll(async () => {
 beforeEach(() => llm.reset());
 
 function toolWorker(silos: KnowledgeSilo[], overrides: Partial<WorkerConfig> = {}): WorkerConfig {
-  return {
+  return workerConfig({
     name: "record_agent",
-    workerKind: "llm",
     systemPrompt: 'Use the tools, then answer with {"answer": string}.',
-    backendConfig: {},
     inputSchema: { type: "object", required: ["question"], properties: { question: { type: "string" } } },
     outputSchema: { type: "object", required: ["answer"], properties: { answer: { type: "string" } } },
     defaultModelTier: "local",
-    maxInputTokens: 4000,
     maxOutputTokens: 500,
-    knowledgeSources: [],
     knowledgeSilos: silos,
-    resolveFileRefs: [],
-    resetAfterTask: true,
     timeoutSeconds: 20,
     sourcePath: CONFIG_PATH,
     ...overrides,
-  };
+  });
 }
 
 const tool = (name: string, provider: string, config: Record<string, unknown> = {}): KnowledgeSilo => ({
@@ -86,14 +81,30 @@ describe.each(BACKEND_KINDS)("tool loop on %s", (kind: BackendKind) => {
 });
 
 describe("tool loop limits and failures", () => {
-  it("fails clearly when the model is still calling tools after 10 rounds", async () => {
-    llm.setResponder(() => ({ toolCalls: [{ name: "lookup_record", arguments: { record_id: "again" } }] }));
-    const result = await run(toolWorker([tool("records", "LookupTool")]), "openai");
-    expect(result.status).toBe("failed");
-    expect(result.error?.code).toBe("llm_error");
-    expect(result.error?.message).toContain("still calling tools after 10 rounds");
-    expect(llm.chatRequests()).toHaveLength(10);
-  });
+  it.each(BACKEND_KINDS)(
+    "fails clearly when the model is still calling tools after 10 rounds (%s), without a listener-leak warning",
+    async (kind) => {
+      // Every round's HTTP call hangs a listener on the task's signal; left there, Node prints a
+      // MaxListenersExceededWarning on the user's terminal from the 11th on.
+      const warnings: string[] = [];
+      const onWarning = (warning: Error): void => {
+        warnings.push(warning.name);
+      };
+      process.on("warning", onWarning);
+      llm.setResponder(() => ({ toolCalls: [{ name: "lookup_record", arguments: { record_id: "again" } }] }));
+      try {
+        const result = await run(toolWorker([tool("records", "LookupTool")]), kind);
+        expect(result.status).toBe("failed");
+        expect(result.error?.code).toBe("llm_error");
+        expect(result.error?.message).toContain("still calling tools after 10 rounds");
+        expect(llm.chatRequests()).toHaveLength(10);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings).not.toContain("MaxListenersExceededWarning");
+      } finally {
+        process.off("warning", onWarning);
+      }
+    },
+  );
 
   it("hands a tool's error to the model instead of crashing", async () => {
     llm.enqueue({ toolCalls: [{ name: "flaky_db", arguments: {} }] });

@@ -38,6 +38,8 @@ describe("WorkspaceManager.resolve", () => {
     expect(ws.resolve("report_extracted.json")).toBe(path.join(root, "report_extracted.json"));
     expect(ws.resolve("sub/dir/file.json")).toBe(path.join(root, "sub", "dir", "file.json"));
     expect(ws.resolve("./a.json")).toBe(path.join(root, "a.json"));
+    expect(ws.resolve("..notes.json")).toBe(path.join(root, "..notes.json"));
+    expect(ws.resolve("sub/...json")).toBe(path.join(root, "sub", "...json"));
   });
 
   it.each([
