@@ -51,6 +51,13 @@ export function didYouMean(name: string, known: readonly string[]): string {
   return best !== name && distance(name, best) <= limit ? ` — did you mean '${best}'?` : "";
 }
 
+/** `v` as a mapping of keys to values, or undefined when it is not one (null, a list, a scalar). */
+export function asRecord(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === "object" && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+}
+
 /** The value at `path` inside `data`, or undefined. */
 export function valueAt(data: unknown, path: DataPath): unknown {
   let value = data;

@@ -3,12 +3,12 @@
  * of the right kind and are valid themselves; tool names are unique; query backends can be imported.
  */
 import { existsSync } from "node:fs";
-import { didYouMean, type IssueCollector } from "./issue-collector.js";
+import { asRecord, didYouMean, type IssueCollector } from "./issue-collector.js";
 import { type ConfigIssue, formatIssue } from "./issues.js";
 import { probeClassRef } from "./module-probe.js";
 import { resolveConfigPath } from "./paths.js";
 import type { ConfigKind } from "./types.js";
-import type { DataPath } from "./yaml-source.js";
+import { type DataPath, formatPath } from "./yaml-source.js";
 
 type Raw = Record<string, unknown>;
 
@@ -22,9 +22,6 @@ export interface McpRuleOptions {
   validateReferenced: ValidateReferenced;
 }
 
-const asRecord = (v: unknown): Raw | undefined =>
-  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Raw) : undefined;
-
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Checks an MCP gateway config's raw data. */
@@ -37,10 +34,7 @@ export async function checkMcpRules(
   const tools = asRecord(data.tools) ?? {};
   const names = new Map<string, string>();
   const claim = (name: string, at: DataPath, field: string) => {
-    const where = `${at
-      .map((s) => (typeof s === "number" ? `[${s}]` : `.${s}`))
-      .join("")
-      .slice(1)}`;
+    const where = formatPath(at);
     const other = names.get(name);
     if (other) issues.error([...at, field], `duplicate tool name '${name}' (also ${other})`);
     else names.set(name, where);

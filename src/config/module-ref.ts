@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { LoomError } from "../errors.js";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { errorMessage, LoomError } from "../errors.js";
 
 /**
  * Built-in exports reachable by the guide's dotted (Python) names. The table maps each alias to a
@@ -29,6 +29,11 @@ export function builtinNames(): string[] {
   return Object.keys(BUILTINS).sort();
 }
 
+/** True when `ref` is the dotted name of a built-in export. */
+export function isBuiltinRef(ref: string): boolean {
+  return Object.hasOwn(BUILTINS, ref);
+}
+
 /**
  * Loads the export a config names: `"<module specifier>#<ExportName>"`, resolved relative to the
  * config file (`./backends/csv.js#CsvBackend`, `my-pkg/tools#LookupTool`), or a registered dotted
@@ -37,19 +42,14 @@ export function builtinNames(): string[] {
  * @example await loadModuleRef("./backends/csv.js#CsvBackend", "/app/configs/workers/csv.yaml")
  */
 export async function loadModuleRef(ref: string, fromFile: string | undefined): Promise<unknown> {
-  const builtin = BUILTINS[ref];
+  const builtin = isBuiltinRef(ref) ? BUILTINS[ref] : undefined;
   if (builtin) {
     const mod = (await import(new URL(builtin.module, import.meta.url).href)) as Record<string, unknown>;
     return mod[builtin.export];
   }
   const hash = ref.lastIndexOf("#");
   if (hash <= 0 || hash === ref.length - 1) {
-    throw new LoomError(
-      "config_error",
-      `cannot load '${ref}': expected "<module>#<ExportName>" (e.g. "./backends/my-backend.js#MyBackend")` +
-        ` or a built-in name (${builtinNames().join(", ")})`,
-      { details: { ref } },
-    );
+    throw new LoomError("config_error", `cannot import '${ref}': ${refHint(ref)}`, { details: { ref } });
   }
   const specifier = ref.slice(0, hash);
   const exportName = ref.slice(hash + 1);
@@ -63,14 +63,15 @@ export async function loadModuleRef(ref: string, fromFile: string | undefined): 
   try {
     mod = (await import(target)) as Record<string, unknown>;
   } catch (cause) {
-    throw new LoomError(
-      "config_error",
-      `cannot load module '${specifier}' (from '${ref}'): ${String(cause)}`,
-      {
-        details: { ref, module: specifier },
-        cause,
-      },
-    );
+    // Node's "Cannot find module X imported from <this file>" names Loom's file, not the user's.
+    const notFound = (cause as { code?: unknown } | null)?.code === "ERR_MODULE_NOT_FOUND";
+    const why = notFound
+      ? `not found (looked for ${target.startsWith("file:") ? fileURLToPath(target) : `package '${specifier}'`})`
+      : errorMessage(cause);
+    throw new LoomError("config_error", `cannot load module '${specifier}' (from '${ref}'): ${why}`, {
+      details: { ref, module: specifier },
+      cause,
+    });
   }
   if (!(exportName in mod)) {
     const available = Object.keys(mod).filter((k) => k !== "default");
@@ -81,6 +82,23 @@ export async function loadModuleRef(ref: string, fromFile: string | undefined): 
     );
   }
   return mod[exportName];
+}
+
+/**
+ * What to write instead of a ref without `#`. A dotted (Python-style) name such as the guide's
+ * `myapp.contracts.MyWorkerInput` gets the module and export it most likely means.
+ */
+function refHint(ref: string): string {
+  const dot = ref.lastIndexOf(".");
+  if (!ref.includes("#") && dot > 0 && /^[\w.]+$/.test(ref)) {
+    const module = `./${ref.slice(0, dot).replaceAll(".", "/")}.js`;
+    const exportName = ref.slice(dot + 1);
+    return (
+      `dotted (Python-style) names work only for built-ins (loom.contrib.duckdb.*); write ` +
+      `"<module>#<ExportName>", e.g. "${module}#${exportName}"`
+    );
+  }
+  return `expected "<module>#<ExportName>" (e.g. "./backends/my-backend.js#MyBackend") or a built-in name (${builtinNames().join(", ")})`;
 }
 
 /**

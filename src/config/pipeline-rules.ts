@@ -4,7 +4,7 @@
  * worker config when the workers folder is known.
  */
 import { CONDITION_HINT, parseCondition } from "./condition.js";
-import { didYouMean, type IssueCollector } from "./issue-collector.js";
+import { asRecord, didYouMean, type IssueCollector } from "./issue-collector.js";
 import { parsePath } from "./mapping-path.js";
 import { dependencyMap, findCycle } from "./pipeline-graph.js";
 import type { DataPath } from "./yaml-source.js";
@@ -13,9 +13,6 @@ type Raw = Record<string, unknown>;
 
 /** The fields of a goal a path may read after `goal.`. */
 const GOAL_FIELDS = ["context", "instruction", "goal_id"];
-
-const asRecord = (v: unknown): Raw | undefined =>
-  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Raw) : undefined;
 
 export interface PipelineRuleOptions {
   /** Names of the worker configs available, when the workers folder is known. */

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { LoomError } from "../errors.js";
-import { builtinNames, loadModuleRef } from "./module-ref.js";
+import { loadModuleRef } from "./module-ref.js";
 import type { JsonSchema } from "./types.js";
 
 /** True for a Zod v4 schema (from any copy of zod: checked by shape, not `instanceof`). */
@@ -19,18 +19,14 @@ function isZodV4(value: unknown): value is z.ZodType {
  * @example await resolveSchemaRef("./contracts.js#SummaryInput", "/app/configs/workers/summarizer.yaml")
  */
 export async function resolveSchemaRef(ref: string, fromFile: string): Promise<JsonSchema> {
-  if (!ref.includes("#") && !builtinNames().includes(ref)) {
-    const dot = ref.lastIndexOf(".");
-    const module = `./${ref.slice(0, dot).replaceAll(".", "/")}.js`;
-    const exportName = ref.slice(dot + 1);
-    throw new LoomError(
-      "config_error",
-      `'${ref}' is a dotted (Python-style) path; Loom imports "<module>#<ExportName>" — ` +
-        `e.g. "${module}#${exportName}" for module '${module}', export '${exportName}'`,
-      { details: { ref, module, export: exportName } },
-    );
-  }
-  const value = await loadModuleRef(ref, fromFile);
+  return schemaFromExport(ref, await loadModuleRef(ref, fromFile));
+}
+
+/**
+ * The JSON Schema of an imported export `ref` named: a Zod 4 schema's JSON Schema, or the object
+ * itself. Throws a `config_error` saying what the export is instead.
+ */
+export function schemaFromExport(ref: string, value: unknown): JsonSchema {
   if (isZodV4(value)) {
     try {
       return z.toJSONSchema(value, { io: "input", target: "draft-7" }) as JsonSchema;

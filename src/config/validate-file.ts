@@ -30,7 +30,11 @@ export interface ValidateConfigOptions {
 
 /** Internal options: what the loaders turn off. */
 export interface CheckOptions extends ValidateConfigOptions {
-  /** Try to import backends and tool providers. @default true */
+  /**
+   * Import code refs to check them, reporting one that cannot be imported as a warning; when false
+   * (loading to run), backends are not imported and a schema ref that cannot be resolved is an error.
+   * @default true
+   */
   probeImports?: boolean;
   /** Check pipeline worker types against a workers folder. @default true */
   checkWorkerTypes?: boolean;

@@ -5,15 +5,20 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { errorMessage } from "../errors.js";
-import type { IssueCollector } from "./issue-collector.js";
+import { asRecord, type IssueCollector } from "./issue-collector.js";
 import { checkJsonSchemaAt, findSchemaProblems } from "./json-schema-check.js";
-import { probeClassRef } from "./module-probe.js";
+import { FAILS_WHEN_RUN, probeClassRef, probeRef } from "./module-probe.js";
 import { resolveConfigPath } from "./paths.js";
-import { resolveSchemaRef } from "./schema-refs.js";
+import { schemaFromExport } from "./schema-refs.js";
 import type { JsonSchema } from "./types.js";
+import type { DataPath } from "./yaml-source.js";
 
 export interface WorkerRuleOptions {
-  /** Try to import backends and tool providers (warnings when they cannot be imported). */
+  /**
+   * `loom validate`: import backends, tool providers and schema refs to check them, and report a
+   * ref that cannot be imported as a warning (its code may not exist yet). Loaders pass false:
+   * schema refs must then resolve (an error otherwise) and backends are imported when they run.
+   */
   probeImports: boolean;
 }
 
@@ -24,9 +29,6 @@ export interface ResolvedSchemas {
 }
 
 type Raw = Record<string, unknown>;
-
-const asRecord = (v: unknown): Raw | undefined =>
-  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Raw) : undefined;
 
 /** Checks a worker config's raw data; returns the schemas its refs resolve to. */
 export async function checkWorkerRules(
@@ -83,18 +85,8 @@ export async function checkWorkerRules(
     }
     if (asRecord(inline)) checkJsonSchemaAt(inline, [`${side}_schema`], issues);
     if (typeof ref === "string") {
-      try {
-        const schema = await resolveSchemaRef(ref, file);
-        const problems = findSchemaProblems(schema);
-        if (problems.length > 0) {
-          issues.error(
-            [`${side}_schema_ref`],
-            `'${ref}' is not a valid JSON Schema: ${problems.map((p) => p.message).join("; ")}`,
-          );
-        } else resolved[side] = schema;
-      } catch (error) {
-        issues.error([`${side}_schema_ref`], `cannot resolve ${side}_schema_ref: ${errorMessage(error)}`);
-      }
+      const schema = await checkSchemaRef(ref, [`${side}_schema_ref`], issues, options);
+      if (schema) resolved[side] = schema;
     }
   }
 
@@ -108,6 +100,30 @@ export async function checkWorkerRules(
   checkKnowledgeSources(data.knowledge_sources, file, issues);
   await checkSilos(data.knowledge_silos, file, issues, options);
   return resolved;
+}
+
+/** Resolves a schema ref and checks the JSON Schema it gives; undefined when it cannot be used. */
+async function checkSchemaRef(
+  ref: string,
+  at: DataPath,
+  issues: IssueCollector,
+  options: WorkerRuleOptions,
+): Promise<JsonSchema | undefined> {
+  const probed = await probeRef(ref, issues.source.file);
+  if (!probed.ok) {
+    if (options.probeImports) issues.warning(at, `${probed.problem}${FAILS_WHEN_RUN}`);
+    else issues.error(at, probed.problem);
+    return undefined;
+  }
+  try {
+    const schema = schemaFromExport(ref, probed.value);
+    const problems = findSchemaProblems(schema);
+    if (problems.length === 0) return schema;
+    issues.error(at, `'${ref}' is not a valid JSON Schema: ${problems.map((p) => p.message).join("; ")}`);
+  } catch (error) {
+    issues.error(at, errorMessage(error));
+  }
+  return undefined;
 }
 
 function checkKnowledgeSources(sources: unknown, file: string, issues: IssueCollector): void {

@@ -16,9 +16,13 @@ const CLI = path.join(ROOT, "dist/cli/main.js");
 
 let tmp: string;
 
-async function loom(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+async function loom(
+  args: string[],
+  cwd = ROOT,
+  nodeArgs: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd });
+    const { stdout, stderr } = await run(process.execPath, [...nodeArgs, CLI, ...args], { cwd });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -64,6 +68,18 @@ describe("loom validate", () => {
     expect(result.stdout).not.toContain("classification_examples");
   });
 
+  it("does not load DuckDB to check a gateway that names the built-in DuckDB backend", async () => {
+    // Prints the native libraries the process loaded, at exit, to stderr.
+    const report =
+      "data:text/javascript,process.on('exit',()=>process.stderr.write(JSON.stringify(process.report.getReport().sharedObjects)))";
+    const result = await loom(["validate", "configs/mcp/my_server.yaml"], ROOT, ["--import", report]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("ok   configs/mcp/my_server.yaml (mcp)");
+    const libraries = JSON.parse(result.stderr) as string[];
+    expect(libraries.length).toBeGreaterThan(0);
+    expect(libraries.filter((l) => /duckdb/i.test(l))).toEqual([]);
+  });
+
   it("prints every issue as file:line:col  path  message and exits 1 on errors", async () => {
     const file = await write(
       "bad.yaml",
@@ -89,7 +105,15 @@ describe("loom validate", () => {
     expect((await loom(["validate", file])).code).toBe(0);
     const strict = await loom(["validate", "--strict", file]);
     expect(strict.code).toBe(1);
-    expect(strict.stdout).toContain("did you mean 'description'?");
+    expect(strict.stdout).toContain(
+      `${file}:5:1  descripton  warning: unknown key 'descripton' is ignored — did you mean 'description'?`,
+    );
+    const json = await loom(["validate", "--json", file]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, errors: 0, warnings: 1 });
+    const strictJson = await loom(["validate", "--json", "--strict", file]);
+    expect(strictJson.code).toBe(1);
+    expect(JSON.parse(strictJson.stdout)).toMatchObject({ ok: false, errors: 0, warnings: 1 });
   });
 
   it("--json prints machine-readable results", async () => {

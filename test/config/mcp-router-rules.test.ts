@@ -49,6 +49,7 @@ describe("MCP gateway rules", () => {
     );
     expect(issueAt(issues, "tools.pipelines[0].name")).toMatchObject({
       line: 6,
+      column: 7,
       message: "required field 'name' is missing",
     });
     expect(issueAt(issues, "tools.pipelines[1].name")).toMatchObject({
@@ -68,6 +69,53 @@ describe("MCP gateway rules", () => {
       message: "must be one of search, filter, stats, get, vector_search (got 'delete')",
     });
     expect(issueAt(issues, "tools.queries[0].name_prefix").message).toMatch(/an MCP tool name/);
+  });
+
+  it("name is required; backends must be module refs; resources need a workspace_dir", async () => {
+    const { issues, file } = await validateText(
+      `description: d\ntools:\n  queries:\n    - backend: "my backend"\n      actions: [search]\n      name_prefix: q\n    - backend: "./nope.js#Q"\n      actions: [get]\n      name_prefix: r\nresources:\n  patterns: ["*.md"]\n`,
+      { kind: "mcp" },
+    );
+    expect(issueAt(issues, "name")).toMatchObject({
+      file,
+      line: 1,
+      column: 1,
+      severity: "error",
+      message: "required field 'name' is missing",
+    });
+    expect(issueAt(issues, "tools.queries[0].backend")).toMatchObject({
+      line: 4,
+      column: 16,
+      severity: "error",
+      message: expect.stringMatching(/^expected "<module>#<ExportName>" .*\(got 'my backend'\)$/),
+    });
+    expect(issueAt(issues, "tools.queries[1].backend")).toMatchObject({
+      line: 7,
+      column: 16,
+      severity: "warning",
+      message: expect.stringMatching(
+        /^cannot load module '\.\/nope\.js' \(from '\.\/nope\.js#Q'\): not found \(looked for .*nope\.js\) — running it fails/,
+      ),
+    });
+    expect(issueAt(issues, "resources.workspace_dir")).toMatchObject({
+      line: 11,
+      column: 3,
+      severity: "error",
+      message: "required field 'workspace_dir' is missing",
+    });
+  });
+
+  it("a gateway that exposes nothing is a warning", async () => {
+    const { issues } = await validateText("name: s\nnats_url: nats://localhost:4222\n");
+    expect(issues).toEqual([
+      expect.objectContaining({
+        line: 1,
+        column: 1,
+        path: "",
+        severity: "warning",
+        message: expect.stringMatching(/^this gateway exposes nothing/),
+      }),
+    ]);
   });
 
   it("unknown keys are warnings with the nearest known key", async () => {

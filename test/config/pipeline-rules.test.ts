@@ -177,7 +177,11 @@ describe("pipeline rules", () => {
       column: 23,
       message: "must be a positive integer (got 0)",
     });
-    expect(issueAt(issues, "pipeline_stages[0].timeout_seconds")).toMatchObject({ line: 9, column: 22 });
+    expect(issueAt(issues, "pipeline_stages[0].timeout_seconds")).toMatchObject({
+      line: 9,
+      column: 22,
+      message: "must be a positive number (got 0)",
+    });
   });
 
   it("an unknown key is a warning with the nearest known key", async () => {

@@ -1,6 +1,7 @@
 /** Worker configs: each rule of the guide rejects a broken variant at its line, column and path. */
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { errorsOf, issueAt, validateText } from "./helpers.js";
+import { errorsOf, FIXTURES, issueAt, validateText } from "./helpers.js";
 
 const SCHEMAS = `input_schema:
   type: object
@@ -42,15 +43,26 @@ describe("worker rules", () => {
   });
 
   it("an LLM worker needs a system_prompt", async () => {
-    const { issues } = await validateText(`name: "w"\n${SCHEMAS}`);
-    expect(issueAt(issues, "system_prompt").message).toMatch(/^LLM workers need a system_prompt/);
+    const { issues, file } = await validateText(`name: "w"\n${SCHEMAS}`);
+    expect(issueAt(issues, "system_prompt")).toMatchObject({
+      file,
+      line: 1,
+      column: 1,
+      severity: "error",
+      message: "LLM workers need a system_prompt (or set worker_kind: processor with a processing_backend)",
+    });
+    const blank = await validateText(`name: "w"\nsystem_prompt: "  "\n${SCHEMAS}`);
+    expect(issueAt(blank.issues, "system_prompt")).toMatchObject({ line: 2, column: 16, severity: "error" });
   });
 
   it("a processor worker needs a processing_backend", async () => {
     const { issues } = await validateText(`name: "p"\nworker_kind: processor\n${SCHEMAS}`);
-    expect(issueAt(issues, "processing_backend").message).toMatch(
-      /processor workers need a processing_backend/,
-    );
+    expect(issueAt(issues, "processing_backend")).toMatchObject({
+      line: 1,
+      column: 1,
+      severity: "error",
+      message: 'processor workers need a processing_backend ("<module>#<ExportName>")',
+    });
   });
 
   it("processing_backend must be a module ref", async () => {
@@ -71,9 +83,32 @@ describe("worker rules", () => {
     );
     expect(issueAt(issues, "processing_backend")).toMatchObject({
       severity: "warning",
-      message: expect.stringMatching(/cannot load module '\.\/nope\.js'/),
+      message: expect.stringMatching(
+        /^cannot load module '\.\/nope\.js' \(from '\.\/nope\.js#Nope'\): not found \(looked for .*nope\.js\) — running it fails until this is fixed$/,
+      ),
     });
     expect(errorsOf(issues)).toEqual([]);
+  });
+
+  it("a schema ref that cannot be imported is a warning; one that is not a valid schema is an error", async () => {
+    const contracts = path.join(FIXTURES, "refs/contracts.js");
+    const { issues } = await validateText(
+      `name: "w"\nsystem_prompt: "x"\ninput_schema_ref: "${contracts}#Missing"\noutput_schema_ref: "${contracts}#BrokenSchema"\n`,
+    );
+    expect(issueAt(issues, "input_schema_ref")).toMatchObject({
+      line: 3,
+      column: 19,
+      severity: "warning",
+      message: expect.stringMatching(
+        /has no export 'Missing' \(exports: .*SummaryInput.*\) — running it fails until this is fixed$/,
+      ),
+    });
+    expect(issueAt(issues, "output_schema_ref")).toMatchObject({
+      line: 4,
+      column: 20,
+      severity: "error",
+      message: expect.stringMatching(/#BrokenSchema' is not a valid JSON Schema: 'type' must be one of/),
+    });
   });
 
   it("worker_kind must be llm or processor", async () => {
@@ -164,9 +199,12 @@ describe("worker rules", () => {
       const { issues } = await validateText(
         worker("  type: object\n  properties:\n    id: {type: string, pattern: '[a-'}"),
       );
-      expect(issueAt(issues, "input_schema").message).toMatch(
-        /^invalid JSON Schema: is not a usable JSON Schema/,
-      );
+      expect(issueAt(issues, "input_schema")).toMatchObject({
+        line: 4,
+        column: 3,
+        severity: "error",
+        message: expect.stringMatching(/^invalid JSON Schema: is not a usable JSON Schema: .*\[a-/),
+      });
     });
 
     it("a schema that is not a mapping", async () => {
@@ -197,7 +235,9 @@ describe("worker rules", () => {
       const missing = await validateText(`${VALID}knowledge_sources:\n  - inject_as: reference\n`);
       expect(issueAt(missing.issues, "knowledge_sources[0].path")).toMatchObject({
         line: 12,
+        column: 5,
         severity: "error",
+        message: "required field 'path' is missing",
       });
       const absent = await validateText(`${VALID}knowledge_sources:\n  - path: no-such-file.md\n`);
       expect(issueAt(absent.issues, "knowledge_sources[0].path")).toMatchObject({
@@ -212,17 +252,22 @@ describe("worker rules", () => {
       );
       expect(issueAt(issues, "knowledge_silos[0].mode")).toMatchObject({
         line: 12,
+        column: 47,
         message: "must be read or readwrite (got 'write')",
       });
       expect(issueAt(issues, "knowledge_silos[1].name")).toMatchObject({
         line: 13,
+        column: 12,
         message: "duplicate silo name 'a' (also knowledge_silos[0])",
       });
       expect(issueAt(issues, "knowledge_silos[1].type")).toMatchObject({
         line: 13,
+        column: 21,
         message: "type must be folder or tool (got 'shelf')",
       });
       expect(issueAt(issues, "knowledge_silos[2].provider")).toMatchObject({
+        line: 14,
+        column: 5,
         message: "required field 'provider' is missing",
       });
     });
