@@ -13,7 +13,6 @@ import {
   parseContextPairs,
   parseGoalJson,
 } from "../pipeline/index.js";
-import { runPipelineFile } from "../pipeline/run-file.js";
 
 interface RunPipelineFlags {
   config: string;
@@ -58,6 +57,8 @@ export function registerRunPipeline(run: Command): void {
       const onSigint = (): void => controller.abort(new Error("interrupted (SIGINT)"));
       process.once("SIGINT", onSigint);
       try {
+        // Imported when run, so other commands do not load the execution stack at start-up.
+        const { runPipelineFile } = await import("../pipeline/run-file.js");
         const result = await runPipelineFile(flags.config, goalFrom(flags), {
           ...(flags.workers ? { workersDir: flags.workers } : {}),
           signal: controller.signal,

@@ -5,7 +5,6 @@
 import type { Command } from "commander";
 import { TIERS } from "../config/types.js";
 import { errorMessage } from "../errors.js";
-import { readPayloadArgument, runWorkerFile } from "../worker/run-worker-file.js";
 
 interface RunWorkerFlags {
   config: string;
@@ -26,6 +25,8 @@ export function registerRunWorker(run: Command): void {
       const onSigint = (): void => controller.abort(new Error("interrupted (SIGINT)"));
       process.once("SIGINT", onSigint);
       try {
+        // Imported when run, so other commands do not load the execution stack at start-up.
+        const { readPayloadArgument, runWorkerFile } = await import("../worker/run-worker-file.js");
         const payload = await readPayloadArgument(flags.input);
         const result = await runWorkerFile(flags.config, payload, {
           ...(flags.tier ? { tier: flags.tier } : {}),
