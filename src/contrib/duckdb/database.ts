@@ -209,6 +209,21 @@ export class DuckDBSession {
     return rows.map((row) => ({ name: String(row.column_name), type: String(row.data_type) }));
   }
 
+  /**
+   * The columns of a table or view that must exist: a `config_error` naming the config `key`
+   * and listing the file's tables and views when there is none called `name`.
+   */
+  async columnsOf(name: string, key: string): Promise<ColumnInfo[]> {
+    const columns = await this.describe(name);
+    if (columns.length > 0) return columns;
+    const relations = await this.relations();
+    throw new LoomError(
+      "config_error",
+      `${key}: no table or view '${name}' in '${this.file}' (has: ${relations.join(", ") || "none"})`,
+      { details: { key, name, db_path: this.file, available: relations } },
+    );
+  }
+
   /** Names of the tables and views in the main schema (for error messages). */
   async relations(): Promise<string[]> {
     const rows = await this.query(
@@ -279,4 +294,34 @@ function translateError(cause: unknown, file: string): LoomError {
     details: { db_path: file },
     cause,
   });
+}
+
+/**
+ * What a DuckDB tool opens on first use (a session and what it learnt about its table), shared
+ * by the calls after it. Concurrent first calls share one open; a failed open is retried by the
+ * next call rather than cached.
+ */
+export class LazySession<T extends { session: DuckDBSession }> {
+  readonly #open: () => Promise<T>;
+  #state: Promise<T> | undefined;
+
+  constructor(open: () => Promise<T>) {
+    this.#open = open;
+  }
+
+  /** The opened state, opening it on first use. */
+  get(): Promise<T> {
+    this.#state ??= this.#open().catch((error: unknown) => {
+      this.#state = undefined;
+      throw error;
+    });
+    return this.#state;
+  }
+
+  /** Closes the session if one was opened; the next {@link get} opens a new one. */
+  async close(): Promise<void> {
+    const state = this.#state;
+    this.#state = undefined;
+    if (state) await (await state.catch(() => undefined))?.session.close();
+  }
 }

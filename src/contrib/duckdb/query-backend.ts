@@ -17,7 +17,7 @@ import {
   type ProcessOptions,
 } from "../../worker/processor.js";
 import { type ActionSchema, buildActionSchemas } from "./action-schemas.js";
-import { type DuckDBSession, openDuckDB, type Row } from "./database.js";
+import { type DuckDBSession, LazySession, openDuckDB, type Row } from "./database.js";
 import { FullTextIndex, type SearchEngine } from "./full-text-index.js";
 import {
   type DuckDBQueryBackendOptions,
@@ -60,7 +60,7 @@ export class DuckDBQueryBackend extends ProcessingBackend {
   /** The checked options. */
   protected readonly settings: ResolvedQueryOptions;
   readonly #embedding: EmbeddingProviderOptions;
-  #state: Promise<BackendState> | undefined;
+  readonly #state = new LazySession<BackendState>(() => this.#connect());
 
   constructor(options: DuckDBQueryBackendOptions) {
     super();
@@ -97,7 +97,7 @@ export class DuckDBQueryBackend extends ProcessingBackend {
     payload: Record<string, unknown>,
     signal?: AbortSignal,
   ): Promise<Record<string, unknown>> {
-    const state = await this.#open();
+    const state = await this.#state.get();
     switch (action) {
       case "search":
         return this.#search(state, payload);
@@ -117,27 +117,17 @@ export class DuckDBQueryBackend extends ProcessingBackend {
    * fields are typed from the types DuckDB infers for their predicates.
    */
   async actionSchemas(actions: string[]): Promise<Record<string, ActionSchema>> {
-    const state = await this.#open();
+    const state = await this.#state.get();
     return buildActionSchemas(actions, this.settings, state.info);
   }
 
   /** Closes the connection (the file stays open while other tools in the process use it). */
   override async close(): Promise<void> {
-    const state = this.#state;
-    this.#state = undefined;
-    if (state) await (await state.catch(() => undefined))?.session.close();
+    await this.#state.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  #open(): Promise<BackendState> {
-    this.#state ??= this.#connect().catch((error: unknown) => {
-      this.#state = undefined;
-      throw error;
-    });
-    return this.#state;
   }
 
   async #connect(): Promise<BackendState> {

@@ -33,15 +33,7 @@ export async function loadTableInfo(
   options: ResolvedQueryOptions,
 ): Promise<TableInfo> {
   const { table } = options;
-  const columns = await session.describe(table);
-  if (columns.length === 0) {
-    const relations = await session.relations();
-    throw new LoomError(
-      "config_error",
-      `backend_config.table_name: no table or view '${table}' in '${session.file}' (has: ${relations.join(", ") || "none"})`,
-      { details: { table, db_path: session.file, available: relations } },
-    );
-  }
+  const columns = await session.columnsOf(table, "backend_config.table_name");
   const types = new Map(columns.map((column) => [column.name, column.type]));
   const requireColumns = (names: Iterable<string>, key: string): void => {
     for (const name of names) {

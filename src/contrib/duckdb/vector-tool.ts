@@ -5,7 +5,7 @@
 import { LoomError } from "../../errors.js";
 import type { EmbeddingProvider } from "../../worker/embeddings.js";
 import { type ToolDefinition, type ToolExecuteOptions, ToolProvider } from "../../worker/tools.js";
-import { type DuckDBSession, openDuckDB } from "./database.js";
+import { type DuckDBSession, LazySession, openDuckDB } from "./database.js";
 import { checkIdent, DEFAULT_LIMIT, readLimit, readText } from "./sql.js";
 import {
   createEmbeddingProvider,
@@ -62,7 +62,7 @@ export class DuckDBVectorTool extends ToolProvider {
   readonly #name: string;
   readonly #maxResults: number;
   readonly #embedding: EmbeddingProviderOptions;
-  #state: Promise<VectorState> | undefined;
+  readonly #state = new LazySession<VectorState>(() => this.#connect());
 
   constructor(options: DuckDBVectorToolOptions) {
     super();
@@ -115,7 +115,7 @@ export class DuckDBVectorTool extends ToolProvider {
   override async execute(args: Record<string, unknown>, options?: ToolExecuteOptions): Promise<string> {
     const query = readText(args, "query", this.#name);
     const limit = readLimit(args, "limit", this.#maxResults, this.#maxResults);
-    const state = await this.#open();
+    const state = await this.#state.get();
     const rows = await rankBySimilarity(
       state.session,
       state.ranking,
@@ -128,36 +128,19 @@ export class DuckDBVectorTool extends ToolProvider {
   }
 
   override async close(): Promise<void> {
-    const state = this.#state;
-    this.#state = undefined;
-    if (state) await (await state.catch(() => undefined))?.session.close();
+    await this.#state.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
-  #open(): Promise<VectorState> {
-    this.#state ??= this.#connect().catch((error: unknown) => {
-      this.#state = undefined;
-      throw error;
-    });
-    return this.#state;
-  }
-
   /** Reads the table's columns at first use: result columns default to all but vectors and full text. */
   async #connect(): Promise<VectorState> {
     const session = await openDuckDB(this.#options.db_path);
     try {
-      const columns = await session.describe(this.#table);
+      const columns = await session.columnsOf(this.#table, "DuckDBVectorTool config.table_name");
       const names = columns.map((c) => c.name);
-      if (columns.length === 0) {
-        throw new LoomError(
-          "config_error",
-          `DuckDBVectorTool config.table_name: no table or view '${this.#table}' in '${session.file}'`,
-          { details: { table: this.#table } },
-        );
-      }
       const fullText = this.#options.full_text_column ?? "full_text";
       const resultColumns =
         this.#options.result_columns ?? names.filter((n) => n !== this.#embeddingColumn && n !== fullText);

@@ -5,7 +5,7 @@
  */
 import { LoomError } from "../../errors.js";
 import { type ToolDefinition, type ToolExecuteOptions, ToolProvider } from "../../worker/tools.js";
-import { type ColumnInfo, type DuckDBSession, openDuckDB } from "./database.js";
+import { type ColumnInfo, type DuckDBSession, LazySession, openDuckDB } from "./database.js";
 import {
   type BindValue,
   checkIdent,
@@ -53,7 +53,7 @@ export class DuckDBViewTool extends ToolProvider {
   readonly #description: string;
   readonly #maxResults: number;
   readonly #name: string;
-  #state: Promise<ViewState> | undefined;
+  readonly #state = new LazySession<ViewState>(() => this.#connect());
 
   constructor(options: DuckDBViewToolOptions) {
     super();
@@ -75,7 +75,7 @@ export class DuckDBViewTool extends ToolProvider {
   }
 
   override async getDefinition(): Promise<ToolDefinition> {
-    const { columns, textColumns } = await this.#open();
+    const { columns, textColumns } = await this.#state.get();
     const filterProperties = Object.fromEntries(
       columns.filter((c) => !isVector(c.type)).map((c) => [c.name, jsonSchemaForSqlType(c.type)]),
     );
@@ -109,7 +109,7 @@ export class DuckDBViewTool extends ToolProvider {
   }
 
   override async execute(args: Record<string, unknown>, _options?: ToolExecuteOptions): Promise<string> {
-    const state = await this.#open();
+    const state = await this.#state.get();
     const operation = args.operation ?? (typeof args.query === "string" ? "search" : "list");
     if (typeof operation !== "string" || !(OPERATIONS as readonly string[]).includes(operation)) {
       throw new LoomError(
@@ -142,9 +142,7 @@ export class DuckDBViewTool extends ToolProvider {
   }
 
   override async close(): Promise<void> {
-    const state = this.#state;
-    this.#state = undefined;
-    if (state) await (await state.catch(() => undefined))?.session.close();
+    await this.#state.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -172,26 +170,10 @@ export class DuckDBViewTool extends ToolProvider {
     }
   }
 
-  #open(): Promise<ViewState> {
-    this.#state ??= this.#connect().catch((error: unknown) => {
-      this.#state = undefined;
-      throw error;
-    });
-    return this.#state;
-  }
-
   async #connect(): Promise<ViewState> {
     const session = await openDuckDB(this.#dbPath);
     try {
-      const columns = await session.describe(this.#view);
-      if (columns.length === 0) {
-        const relations = await session.relations();
-        throw new LoomError(
-          "config_error",
-          `DuckDBViewTool config.view_name: no view or table '${this.#view}' in '${session.file}' (has: ${relations.join(", ") || "none"})`,
-          { details: { view: this.#view, available: relations } },
-        );
-      }
+      const columns = await session.columnsOf(this.#view, "DuckDBViewTool config.view_name");
       const shown = columns.filter((c) => !isVector(c.type)).map((c) => `t."${c.name}"`);
       return {
         session,

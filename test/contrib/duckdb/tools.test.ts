@@ -165,4 +165,22 @@ describe("DuckDBVectorTool", () => {
       /returned 3-dimensional vectors but 'embedding' holds 64/,
     );
   });
+
+  it("a missing table is a config_error listing what the file has; a later call retries", async () => {
+    const file = path.join(dir.dir, "later.duckdb");
+    await using tool = new DuckDBVectorTool({
+      db_path: file,
+      table_name: "records",
+      embedding_provider: new HashEmbedder(),
+    });
+    const noFile = await tool.execute({ query: "x" }).catch((e: unknown) => e);
+    expect((noFile as LoomError).message).toContain("no DuckDB file");
+    await createSampleDatabase(file);
+    const noTable = await tool.execute({ query: "x" }).catch((e: unknown) => e);
+    expect(noTable).toBeInstanceOf(LoomError);
+    expect((noTable as LoomError).code).toBe("config_error");
+    expect((noTable as LoomError).message).toMatch(
+      /config\.table_name: no table or view 'records' in '.*later\.duckdb' \(has: documents\)/,
+    );
+  });
 });
