@@ -1,9 +1,10 @@
 /**
- * `loom mcp --config FILE [--transport stdio|streamable-http] [--host H] [--port P]`: serves an MCP
- * gateway config (guide Part 12). stdout carries MCP messages only; logs go to stderr.
+ * `loom mcp --config FILE [--transport stdio|streamable-http] [--host H] [--port P] ...`: serves an
+ * MCP gateway config (guide Part 12). stdout carries MCP messages only; logs go to stderr.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { errorMessage } from "../errors.js";
+import { resolveAuthToken } from "../mcp/production/auth.js";
 import { serveConfig, TRANSPORTS, type TransportName } from "../mcp/serve.js";
 
 interface McpFlags {
@@ -12,6 +13,15 @@ interface McpFlags {
   host: string;
   port: number;
   path: string;
+  authToken?: string;
+  authTokenFile?: string;
+  corsOrigin?: string[];
+  allowedHost?: string[];
+  bodyLimit: number;
+  sessionIdleTimeout: number;
+  maxSessions: number;
+  drainTimeout: number;
+  watch: boolean;
 }
 
 function parsePort(value: string): number {
@@ -20,6 +30,37 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError(`expected a port number 0-65535 (got '${value}')`);
   }
   return port;
+}
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0)
+    throw new InvalidArgumentError(`expected a whole number (got '${value}')`);
+  return count;
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  k: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  m: 1024 ** 2,
+};
+
+function parseSize(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = SIZE_UNITS[match?.[2]?.toLowerCase() ?? "x"];
+  if (!match || unit === undefined || Number(match[1]) <= 0) {
+    throw new InvalidArgumentError(`expected a size such as 4mb, 512kb or 1048576 (got '${value}')`);
+  }
+  return Math.floor(Number(match[1]) * unit);
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 /** Registers `loom mcp`. */
@@ -31,16 +72,60 @@ export function registerMcp(program: Command): void {
     .addOption(
       new Option("--transport <transport>", "how clients connect").choices(TRANSPORTS).default("stdio"),
     )
-    .option("--host <host>", "streamable-http: interface to bind", "127.0.0.1")
-    .option("--port <port>", "streamable-http: port", parsePort, 8000)
+    .option("--host <host>", "streamable-http: interface to bind (non-loopback needs a token)", "127.0.0.1")
+    .option("--port <port>", "streamable-http: port (0 picks a free one)", parsePort, 8000)
     .option("--path <path>", "streamable-http: endpoint path", "/mcp")
+    .option(
+      "--auth-token <token>",
+      "streamable-http: require 'Authorization: Bearer <token>' (or set LOOM_MCP_TOKEN)",
+    )
+    .option("--auth-token-file <file>", "streamable-http: read the bearer token from a file")
+    .option(
+      "--cors-origin <origin>",
+      "streamable-http: allow this browser origin ('*' for any); repeatable",
+      collect,
+    )
+    .option("--allowed-host <host>", "streamable-http: accept this Host/Origin name too; repeatable", collect)
+    .option(
+      "--body-limit <size>",
+      "streamable-http: largest request body (413 beyond)",
+      parseSize,
+      4 * 1024 * 1024,
+    )
+    .option(
+      "--session-idle-timeout <seconds>",
+      "streamable-http: close idle 2025-era sessions (0: never)",
+      parseCount,
+      1800,
+    )
+    .option("--max-sessions <n>", "streamable-http: open 2025-era sessions allowed at once", parseCount, 1000)
+    .option(
+      "--drain-timeout <seconds>",
+      "on SIGINT/SIGTERM, wait this long for calls in flight",
+      parseCount,
+      10,
+    )
+    .option("--no-watch", "do not reload when a config file changes")
     .action(async (flags: McpFlags) => {
       try {
+        const authToken = await resolveAuthToken({
+          ...(flags.authToken === undefined ? {} : { token: flags.authToken }),
+          ...(flags.authTokenFile === undefined ? {} : { tokenFile: flags.authTokenFile }),
+        });
+        const origins = flags.corsOrigin;
         await serveConfig(flags.config, {
           transport: flags.transport,
           host: flags.host,
           port: flags.port,
           path: flags.path,
+          watch: flags.watch,
+          bodyLimitBytes: flags.bodyLimit,
+          sessionIdleTimeoutMs: flags.sessionIdleTimeout * 1000,
+          maxSessions: flags.maxSessions,
+          drainTimeoutMs: flags.drainTimeout * 1000,
+          ...(authToken === undefined ? {} : { authToken }),
+          ...(origins ? { corsOrigins: origins.includes("*") ? "*" : origins } : {}),
+          ...(flags.allowedHost ? { allowedHosts: flags.allowedHost } : {}),
         });
       } catch (error) {
         process.stderr.write(`loom mcp: ${errorMessage(error)}\n`);

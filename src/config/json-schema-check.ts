@@ -51,6 +51,21 @@ export function findSchemaProblems(schema: unknown): SchemaProblem[] {
     ];
   }
   const record = schema as Record<string, unknown>;
+  // The same schema is checked each time its file is loaded (an MCP gateway loads a worker file
+  // up to three times); compiling is the expensive part, so results are remembered by content.
+  const key = JSON.stringify(record);
+  const known = checked.get(key);
+  if (known) return known;
+  const problems = compileProblems(record);
+  if (checked.size >= CHECKED_LIMIT) checked.clear();
+  checked.set(key, problems);
+  return problems;
+}
+
+const CHECKED_LIMIT = 1000;
+const checked = new Map<string, SchemaProblem[]>();
+
+function compileProblems(record: Record<string, unknown>): SchemaProblem[] {
   const ajv = ajvFor(record);
   const valid = ajv.validateSchema(record);
   if (!valid) return dedupe((ajv.errors ?? []).map(toProblem));

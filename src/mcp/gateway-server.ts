@@ -1,12 +1,22 @@
 /**
  * The transport-independent gateway: a named tool list, a factory of `McpServer` instances for the
- * transports, and what must be released on shutdown (the dispatcher, database handles). Build one
+ * transports, the watched workspace resources, and what must be released on shutdown. Build one
  * from an MCP config with `createServer`, or from your own tool specs with {@link createToolServer}.
+ *
+ * The tool list can be swapped as a whole while serving (hot reload, issue 8): every connected
+ * client is told with one `tools/list_changed`, and calls in flight finish on the tools they
+ * started with — the old set is released only once its last call has ended.
  */
 import type { McpRequestContext, McpServer } from "@modelcontextprotocol/server";
+import { errorMessage } from "../errors.js";
 import { createStderrLogger, type GatewayLogger } from "./logger.js";
-import { buildMcpServer, type GatewayInfo } from "./mcp-server.js";
+import { buildGatewayInstance, type GatewayInfo, type GatewayInstance } from "./mcp-server.js";
+import { InFlight } from "./production/shutdown.js";
+import type { WorkspaceEvent, WorkspaceResources } from "./resources/workspace-resources.js";
 import type { ToolSpec } from "./tool-spec.js";
+
+/** How long a replaced tool set waits for its calls in flight before it is released anyway. */
+const RETIRE_AFTER_MS = 60 * 60 * 1000;
 
 /** Options of {@link createToolServer}. */
 export interface ToolServerOptions {
@@ -16,8 +26,27 @@ export interface ToolServerOptions {
   logger?: GatewayLogger;
   /** Progress heartbeat interval while a call runs. @default 10 000 */
   heartbeatMs?: number;
-  /** Called once by {@link LoomMcpServer.close} (close the dispatcher, database handles...). */
+  /** Called once the tool set is released (close the dispatcher, database handles...). */
   onClose?: () => Promise<void>;
+  /** Workspace files served as resources; closed with the gateway. */
+  resources?: WorkspaceResources;
+}
+
+/** A change every connected client should hear about. */
+export type GatewayEvent =
+  | { type: "tools_changed" }
+  | { type: "resources_changed" }
+  | { type: "resource_updated"; uri: string };
+
+interface Generation {
+  tools: ToolSpec[];
+  onClose: (() => Promise<void>) | undefined;
+  inFlight: InFlight;
+}
+
+interface Live {
+  instance: GatewayInstance;
+  era: "legacy" | "modern";
 }
 
 /**
@@ -27,52 +56,206 @@ export interface ToolServerOptions {
 export class LoomMcpServer {
   readonly info: GatewayInfo;
   readonly logger: GatewayLogger;
+  /** Tool calls running now, across tool sets (a shutdown waits for them). */
+  readonly inFlight = new InFlight();
   readonly #heartbeatMs: number | undefined;
-  readonly #onClose: (() => Promise<void>) | undefined;
-  #tools: readonly ToolSpec[];
+  readonly #live = new Set<Live>();
+  readonly #listeners = new Set<(event: GatewayEvent) => void>();
+  readonly #retiring = new Set<Promise<void>>();
+  #generation: Generation;
+  #resources: WorkspaceResources | undefined;
+  #stopResourceEvents: (() => void) | undefined;
+  #extraClose: (() => Promise<void>)[] = [];
   #closing: Promise<void> | undefined;
 
   constructor(options: ToolServerOptions) {
     this.info = options.info;
     this.logger = options.logger ?? createStderrLogger();
-    this.#tools = [...options.tools];
     this.#heartbeatMs = options.heartbeatMs;
-    this.#onClose = options.onClose;
-    const names = new Set<string>();
-    for (const tool of this.#tools) {
-      if (names.has(tool.name)) throw new Error(`duplicate tool name '${tool.name}'`);
-      names.add(tool.name);
-    }
+    this.#generation = this.#newGeneration(options.tools, options.onClose);
+    this.#attachResources(options.resources);
   }
 
   /** The tools served now. */
   get tools(): readonly ToolSpec[] {
-    return this.#tools;
+    return this.#generation.tools;
+  }
+
+  /** The workspace served as resources now, if any. */
+  get resources(): WorkspaceResources | undefined {
+    return this.#resources;
+  }
+
+  /** Connected instances (stdio connections and 2025-era HTTP sessions). */
+  get connections(): number {
+    return this.#live.size;
   }
 
   /**
-   * A fresh `McpServer` for one connection, session or request (the SDK's `McpServerFactory`).
-   * Instances built later see the tool list of the moment they are built.
+   * A fresh `McpServer` for one connection or session (the SDK's `McpServerFactory`). It is kept
+   * current — tool swaps, resource changes — until it closes.
    */
-  readonly factory = (_context?: McpRequestContext): McpServer =>
-    buildMcpServer({
-      info: this.info,
-      tools: this.#tools,
-      logger: this.logger,
-      ...(this.#heartbeatMs === undefined ? {} : { heartbeatMs: this.#heartbeatMs }),
-    });
+  readonly factory = (context?: McpRequestContext): McpServer => {
+    const live: Live = { instance: this.#build(), era: context?.era ?? "legacy" };
+    this.#live.add(live);
+    const low = live.instance.server.server;
+    const previous = low.onclose;
+    low.onclose = () => {
+      this.#live.delete(live);
+      previous?.();
+    };
+    return live.instance.server;
+  };
 
-  /** Releases what the tools hold (dispatcher, database handles). Idempotent. */
+  /**
+   * A fresh `McpServer` for ONE 2026-era HTTP request. Not kept: changes reach 2026-era clients
+   * through their `subscriptions/listen` streams (see {@link onEvent}).
+   */
+  readonly requestFactory = (_context?: McpRequestContext): McpServer => this.#build().server;
+
+  /** Registers a listener of changes; returns a function that removes it. */
+  onEvent(listener: (event: GatewayEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Serves `tools` from now on (hot reload). Connected clients get `tools/list_changed`; calls in
+   * flight finish on the old tools, whose `onClose` runs once the last of them has ended.
+   */
+  swapTools(tools: readonly ToolSpec[], onClose?: () => Promise<void>): void {
+    const old = this.#generation;
+    this.#generation = this.#newGeneration(tools, onClose);
+    for (const live of this.#live) live.instance.setTools(this.#generation.tools);
+    this.#emit({ type: "tools_changed" });
+    this.#retire(old);
+  }
+
+  /** Serves another workspace (or none) from now on; the previous one is closed. */
+  async setResources(resources: WorkspaceResources | undefined): Promise<void> {
+    const previous = this.#resources;
+    this.#attachResources(resources);
+    await previous?.close();
+    this.#emit({ type: "resources_changed" });
+  }
+
+  /** Also run `close` when the gateway closes (a config watcher, ...). */
+  addCloseHook(close: () => Promise<void>): void {
+    this.#extraClose.push(close);
+  }
+
+  /** Releases everything: watchers, the tool set (after its calls), resources. Idempotent. */
   close(): Promise<void> {
-    this.#closing ??= (this.#onClose?.() ?? Promise.resolve()).catch((error: unknown) => {
-      this.logger.error({ error: String(error) }, "error while closing the gateway");
-    });
+    this.#closing ??= (async () => {
+      for (const close of this.#extraClose) await close().catch((e: unknown) => this.#closeError(e));
+      this.#stopResourceEvents?.();
+      await this.#resources?.close().catch((e: unknown) => this.#closeError(e));
+      await Promise.all(this.#retiring);
+      await this.#generation.onClose?.().catch((e: unknown) => this.#closeError(e));
+    })();
     return this.#closing;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+
+  #build(): GatewayInstance {
+    return buildGatewayInstance({
+      info: this.info,
+      tools: this.#generation.tools,
+      logger: this.logger,
+      resources: () => this.#resources,
+      ...(this.#heartbeatMs === undefined ? {} : { heartbeatMs: this.#heartbeatMs }),
+    });
+  }
+
+  #newGeneration(tools: readonly ToolSpec[], onClose: (() => Promise<void>) | undefined): Generation {
+    const names = new Set<string>();
+    for (const tool of tools) {
+      if (names.has(tool.name)) throw new Error(`duplicate tool name '${tool.name}'`);
+      names.add(tool.name);
+    }
+    const generation: Generation = { tools: [], onClose, inFlight: new InFlight() };
+    generation.tools = tools.map((spec) => this.#instrument(spec, generation));
+    return generation;
+  }
+
+  /** Counts the tool's calls and announces the workspace files each call created or changed. */
+  #instrument(spec: ToolSpec, generation: Generation): ToolSpec {
+    return {
+      ...spec,
+      run: async (args, context) => {
+        const endAll = this.inFlight.begin();
+        const endHere = generation.inFlight.begin();
+        try {
+          return await spec.run(args, context);
+        } finally {
+          endHere();
+          endAll();
+          if (this.#resources) {
+            await this.#resources.checkForChanges().catch((error: unknown) => {
+              this.logger.warn({ error: errorMessage(error) }, "cannot check the workspace for changes");
+            });
+          }
+        }
+      },
+    };
+  }
+
+  #retire(generation: Generation): void {
+    const retiring = generation.inFlight
+      .drained(RETIRE_AFTER_MS)
+      .then(() => generation.onClose?.())
+      .catch((e: unknown) => this.#closeError(e))
+      .finally(() => this.#retiring.delete(retiring));
+    this.#retiring.add(retiring);
+  }
+
+  #attachResources(resources: WorkspaceResources | undefined): void {
+    this.#stopResourceEvents?.();
+    this.#resources = resources;
+    this.#stopResourceEvents = resources?.onEvent((event) => this.#onWorkspaceEvent(event));
+  }
+
+  #onWorkspaceEvent(event: WorkspaceEvent): void {
+    if (event.type === "list_changed") this.#emit({ type: "resources_changed" });
+    else this.#emit({ type: "resource_updated", uri: event.uri });
+  }
+
+  #emit(event: GatewayEvent): void {
+    for (const live of this.#live) notifyInstance(live, event);
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.warn({ error: errorMessage(error) }, "gateway event listener failed");
+      }
+    }
+  }
+
+  #closeError(error: unknown): void {
+    this.logger.error({ error: errorMessage(error) }, "error while closing the gateway");
+  }
+}
+
+/**
+ * Sends a change to one connected instance. Tool changes were sent by `setTools` itself. A
+ * 2025-era client gets `resources/updated` only for URIs it subscribed to; on a 2026-era stdio
+ * connection the SDK routes the notification to the client's `subscriptions/listen` filters.
+ */
+function notifyInstance(live: Live, event: GatewayEvent): void {
+  const { server, subscriptions } = live.instance;
+  if (!server.isConnected()) return;
+  const sent =
+    event.type === "resources_changed"
+      ? server.server.sendResourceListChanged()
+      : event.type === "resource_updated" && (live.era === "modern" || subscriptions.has(event.uri))
+        ? server.server.sendResourceUpdated({ uri: event.uri })
+        : undefined;
+  sent?.catch(() => {});
 }
 
 /**

@@ -1,35 +1,35 @@
 /**
- * `createServer`: reads an MCP gateway config (guide Part 12) and discovers its tools — one per
- * worker entry, one per pipeline entry, one per query action — all executed through a Dispatcher
- * (in-process `LocalDispatcher` by default).
+ * `createServer`: reads an MCP gateway config (guide Part 12) and serves its tools (see
+ * `gateway-tools.ts`) and its workspace as resources. With `watch`, the gateway reloads itself when
+ * a config file changes (issue 8, "Hot reload").
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { loadMcpConfig, loadPipelineConfig, loadWorkerConfig, loadWorkerConfigs } from "../config/index.js";
-import type { McpGatewayConfig, WorkerConfig } from "../config/types.js";
-import { LoomError } from "../errors.js";
-import { type LoomSettings, loadSettings } from "../llm/settings.js";
-import { checkStageWorkers, defaultWorkersDir } from "../pipeline/run-file.js";
-import type { Dispatcher } from "../worker/dispatcher.js";
-import { LocalDispatcher } from "../worker/local-dispatcher.js";
+import type { McpGatewayConfig } from "../config/types.js";
 import { createToolServer, type LoomMcpServer } from "./gateway-server.js";
+import { discoverTools, type GatewayToolsOptions } from "./gateway-tools.js";
 import { createStderrLogger, type GatewayLogger } from "./logger.js";
-import { pipelineTool } from "./pipeline-tools.js";
-import { prepareQueryEntry } from "./query-data.js";
-import { queryTools, queryWorker } from "./query-tools.js";
-import type { ToolSpec } from "./tool-spec.js";
-import { workerTool } from "./worker-tools.js";
+import { watchGateway } from "./reload/hot-reload.js";
+import { loadGatewayConfig } from "./reload/load-config.js";
+import { WorkspaceResources } from "./resources/workspace-resources.js";
 
 /** Options of {@link createServer}. */
-export interface CreateServerOptions {
-  /** LLM settings for the in-process dispatcher. @default loadSettings() of the current directory, else of the config's project */
-  settings?: LoomSettings;
-  /** Where worker and pipeline tasks run. @default a LocalDispatcher over the configs the gateway loads */
-  dispatcher?: Dispatcher;
+export interface CreateServerOptions extends Partial<Omit<GatewayToolsOptions, "logger">> {
   /** @default a pino logger on stderr */
   logger?: GatewayLogger;
   /** Progress heartbeat while a call runs. @default 10 000 */
   heartbeatMs?: number;
+  /**
+   * Watch the MCP config and every worker and pipeline config it loads; on a change, serve the new
+   * tools if they are valid, else keep the old ones and log the issues. @default false
+   */
+  watch?: boolean;
+  /** Quiet time after a config change before reloading. @default 200 */
+  reloadDebounceMs?: number;
+  /** Watch the workspace for changes made outside tool calls. @default true */
+  watchResources?: boolean;
+  /** Quiet time before a burst of workspace changes is announced. @default 100 */
+  resourceDebounceMs?: number;
 }
 
 /** Loom's package version, reported as the server version. */
@@ -44,18 +44,21 @@ function loomVersion(): string {
   }
 }
 
-/** Adds `worker` to the registry; two different files defining one worker name is a config error. */
-function register(registry: Map<string, WorkerConfig>, worker: WorkerConfig, where: string): void {
-  const existing = registry.get(worker.name);
-  if (existing && existing.sourcePath !== worker.sourcePath) {
-    throw new LoomError(
-      "config_error",
-      `${where}: worker '${worker.name}' is defined twice (${existing.sourcePath} and ${worker.sourcePath}); ` +
-        "worker names must be unique",
-      { details: { worker: worker.name, files: [existing.sourcePath, worker.sourcePath] } },
-    );
-  }
-  if (!existing) registry.set(worker.name, worker);
+/** Opens the workspace of `gateway.resources` as watched resources (undefined when none). */
+export async function openResources(
+  gateway: McpGatewayConfig,
+  options: CreateServerOptions,
+  logger: GatewayLogger,
+): Promise<WorkspaceResources | undefined> {
+  const config = gateway.resources;
+  if (!config) return undefined;
+  return WorkspaceResources.open({
+    workspaceDir: config.workspaceDir,
+    ...(config.patterns ? { patterns: config.patterns } : {}),
+    watch: options.watchResources ?? true,
+    ...(options.resourceDebounceMs === undefined ? {} : { debounceMs: options.resourceDebounceMs }),
+    onError: (error) => logger.warn({ error: error.message }, "workspace watcher error"),
+  });
 }
 
 /**
@@ -64,93 +67,64 @@ function register(registry: Map<string, WorkerConfig>, worker: WorkerConfig, whe
  * @throws ConfigValidationError when a config is invalid; LoomError `config_error` when a
  *   referenced worker, pipeline stage or query backend cannot be used.
  * @example
- * const server = await createServer("configs/mcp/example.yaml");
+ * const server = await createServer("configs/mcp/example.yaml", { watch: true });
  * await runStreamableHttp(server, { port: 8000 });
  */
 export async function createServer(
   config: string | McpGatewayConfig,
   options: CreateServerOptions = {},
 ): Promise<LoomMcpServer> {
-  const gateway = typeof config === "string" ? await loadMcpConfig(path.resolve(config)) : config;
+  const gateway = typeof config === "string" ? await loadGatewayConfig(path.resolve(config)) : config;
   const logger = options.logger ?? createStderrLogger();
-  const file = gateway.sourcePath;
   if (gateway.natsUrl && !options.dispatcher) {
     logger.warn(
       { nats_url: gateway.natsUrl },
       "nats_url is set, but this version runs without the NATS mesh: tools run in this process",
     );
   }
-
-  const registry = new Map<string, WorkerConfig>();
-  const workerEntries = await Promise.all(
-    gateway.tools.workers.map(async (entry) => ({ entry, worker: await loadWorkerConfig(entry.config) })),
-  );
-  for (const { entry, worker } of workerEntries)
-    register(registry, worker, `tools.workers (${entry.config})`);
-
-  const workersByDir = new Map<string, Promise<Map<string, WorkerConfig>>>();
-  const pipelineEntries = [];
-  for (const entry of gateway.tools.pipelines) {
-    const pipeline = await loadPipelineConfig(entry.config);
-    const dir = path.resolve(defaultWorkersDir(entry.config));
-    if (!workersByDir.has(dir)) workersByDir.set(dir, loadWorkerConfigs(dir));
-    const workers = (await workersByDir.get(dir)) as Map<string, WorkerConfig>;
-    checkStageWorkers(pipeline, workers, dir);
-    for (const stage of pipeline.stages) {
-      register(registry, workers.get(stage.workerType) as WorkerConfig, `tools.pipelines (${entry.name})`);
-    }
-    pipelineEntries.push({ entry, pipeline, workers });
+  const toolOptions: GatewayToolsOptions = {
+    logger,
+    ...(options.settings ? { settings: options.settings } : {}),
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  };
+  const discovered = await discoverTools(gateway, toolOptions);
+  let resources: WorkspaceResources | undefined;
+  try {
+    resources = await openResources(gateway, options, logger);
+  } catch (error) {
+    await discovered.close();
+    throw error;
   }
-
-  const dispatcher =
-    options.dispatcher ??
-    new LocalDispatcher({
-      workers: registry,
-      settings: options.settings ?? (await loadSettings({ configFile: file })),
-    });
-
-  const queryEntries = await Promise.all(
-    gateway.tools.queries.map((q) => prepareQueryEntry(q, file, logger)),
-  );
-  const queryWorkers = new Map(queryEntries.map((q) => [`mcp-query-${q.namePrefix}`, queryWorker(q, file)]));
-  const queryDispatcher = new LocalDispatcher({ workers: queryWorkers });
-
-  const tools: ToolSpec[] = [
-    ...workerEntries.map(({ entry, worker }) => workerTool(entry, worker, dispatcher)),
-    ...pipelineEntries.map(({ entry, pipeline, workers }) =>
-      pipelineTool(entry, pipeline, workers, dispatcher),
-    ),
-  ];
-  for (const entry of queryEntries) {
-    const worker = queryWorkers.get(`mcp-query-${entry.namePrefix}`) as WorkerConfig;
-    tools.push(...(await queryTools(entry, worker, queryDispatcher, file)));
-  }
-
-  const names = new Set<string>();
-  for (const tool of tools) {
-    if (names.has(tool.name)) {
-      throw new LoomError("config_error", `${file ?? "MCP config"}: two tools are named '${tool.name}'`, {
-        details: { tool: tool.name },
-      });
-    }
-    names.add(tool.name);
-  }
-
   logger.info(
-    { config: file, tools: tools.map((t) => t.name) },
-    `gateway '${gateway.name}' ready with ${tools.length} tools`,
+    {
+      config: gateway.sourcePath,
+      tools: discovered.tools.map((t) => t.name),
+      resources: resources?.catalog.root,
+    },
+    `gateway '${gateway.name}' ready with ${discovered.tools.length} tools`,
   );
-  return createToolServer({
+  const server = createToolServer({
     info: {
       name: gateway.name,
       version: loomVersion(),
       ...(gateway.description ? { instructions: gateway.description } : {}),
     },
-    tools,
+    tools: discovered.tools,
     logger,
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
-    onClose: async () => {
-      await Promise.all([queryDispatcher.close(), options.dispatcher ? undefined : dispatcher.close?.()]);
-    },
+    onClose: discovered.close,
+    ...(resources ? { resources } : {}),
   });
+  if (options.watch && gateway.sourcePath) {
+    const watcher = await watchGateway(server, {
+      configFile: gateway.sourcePath,
+      files: discovered.files,
+      resources: gateway.resources,
+      discover: (next) => discoverTools(next, toolOptions),
+      openResources: (next) => openResources(next, options, logger),
+      ...(options.reloadDebounceMs === undefined ? {} : { debounceMs: options.reloadDebounceMs }),
+    });
+    server.addCloseHook(() => watcher.close());
+  }
+  return server;
 }

@@ -36,13 +36,23 @@ export function allowedHostnames(bindHost: string, extra: readonly string[] = []
   return [...names];
 }
 
-/** A guard that answers 403 itself and returns false for a foreign Host or Origin. */
+/**
+ * A guard that answers 403 itself and returns false for a foreign Host or Origin. With
+ * `anyOrigin` (CORS open to every origin) only the Host is checked.
+ */
 export function hostAndOriginGuard(
   hostnames: readonly string[],
+  options: { anyOrigin?: boolean } = {},
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const host = hostHeaderValidation([...hostnames]);
   const origin = originValidation([...hostnames]);
-  return (req, res) => host(req, res) && origin(req, res);
+  return options.anyOrigin ? host : (req, res) => host(req, res) && origin(req, res);
+}
+
+/** True when the request's declared Content-Length already exceeds `limitBytes`. */
+export function declaresTooLargeBody(req: IncomingMessage, limitBytes: number): boolean {
+  const length = Number(req.headers["content-length"]);
+  return Number.isFinite(length) && length > limitBytes;
 }
 
 /** Writes a JSON-RPC error response with an HTTP status. */

@@ -2,26 +2,34 @@
  * The streamable HTTP transport: one endpoint (`http://127.0.0.1:8000/mcp` by default) serving
  * both protocol eras. 2026-07-28 requests go to the SDK's per-request handler
  * (`createMcpHandler(factory, { legacy: "reject" })`); 2025-era requests (`isLegacyRequest`) to
- * session-based transports ({@link LegacySessions}). Host and Origin are checked first (403).
+ * session-based transports ({@link LegacySessions}).
+ *
+ * In front of it (issue 8): optional CORS, `/healthz` and `/readyz`, Host and Origin validation
+ * (403), bearer-token auth (401), a body limit (413); behind it, a bounded drain on close.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { toNodeHandler, toWebRequest } from "@modelcontextprotocol/node";
 import { createMcpHandler, isJsonContentType, isLegacyRequest } from "@modelcontextprotocol/server";
 import { errorMessage } from "../errors.js";
-import type { LoomMcpServer } from "./gateway-server.js";
+import type { GatewayEvent, LoomMcpServer } from "./gateway-server.js";
 import {
   allowedHostnames,
   DEFAULT_BODY_LIMIT_BYTES,
+  declaresTooLargeBody,
   hostAndOriginGuard,
   readJsonBody,
   sendJsonRpcError,
 } from "./http-guards.js";
 import { LegacySessions } from "./legacy-sessions.js";
+import { assertBindAllowed, bearerAuthGuard } from "./production/auth.js";
+import { corsHandler, corsOriginHostnames } from "./production/cors.js";
+import { healthHandler, type ReadinessCheck } from "./production/health.js";
+import { DEFAULT_DRAIN_MS, InFlight } from "./production/shutdown.js";
 
 /** Options of {@link runStreamableHttp}. */
 export interface StreamableHttpOptions {
-  /** Interface to bind. @default "127.0.0.1" */
+  /** Interface to bind. A non-loopback host needs `authToken`. @default "127.0.0.1" */
   host?: string;
   /** Port; 0 picks a free one. @default 8000 */
   port?: number;
@@ -29,8 +37,20 @@ export interface StreamableHttpOptions {
   path?: string;
   /** Hostnames accepted in Host/Origin besides loopback and the bound host. @default [] */
   allowedHosts?: string[];
-  /** @default DEFAULT_BODY_LIMIT_BYTES (4 MiB) */
+  /** Larger request bodies get 413. @default DEFAULT_BODY_LIMIT_BYTES (4 MiB) */
   bodyLimitBytes?: number;
+  /** Clients must send `Authorization: Bearer <authToken>`. @default no auth (loopback only) */
+  authToken?: string;
+  /** Browser origins allowed by CORS (`"*"` for any). @default CORS off */
+  corsOrigins?: string[] | "*";
+  /** 2025-era sessions idle this long are closed; 0 never. @default 30 min */
+  sessionIdleTimeoutMs?: number;
+  /** Open 2025-era sessions allowed at once. @default 1000 */
+  maxSessions?: number;
+  /** Checks `/readyz` runs besides "the gateway is built". @default [] */
+  readinessChecks?: ReadinessCheck[];
+  /** How long {@link HttpHandle.close} waits for tool calls in flight. @default 10 000 */
+  drainTimeoutMs?: number;
 }
 
 /** A listening HTTP endpoint. */
@@ -40,7 +60,10 @@ export interface HttpHandle {
   readonly port: number;
   /** Number of open 2025-era sessions. */
   readonly sessions: number;
-  /** Stops accepting, closes sessions and in-flight exchanges. Does not close the gateway. */
+  /**
+   * Stops accepting requests, lets tool calls in flight finish (up to `drainTimeoutMs`), then
+   * closes sessions and connections. Does not close the gateway.
+   */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -48,9 +71,10 @@ export interface HttpHandle {
 /**
  * Serves `server` over streamable HTTP until {@link HttpHandle.close}.
  *
+ * @throws LoomError `config_error` when `host` is not loopback and no `authToken` is set.
  * @example
  * const server = await createServer("configs/mcp/example.yaml");
- * const http = await runStreamableHttp(server, { port: 8000 });
+ * const http = await runStreamableHttp(server, { port: 8000, authToken: process.env.LOOM_MCP_TOKEN });
  * console.error(`listening on ${http.url}`);
  */
 export async function runStreamableHttp(
@@ -58,25 +82,51 @@ export async function runStreamableHttp(
   options: StreamableHttpOptions = {},
 ): Promise<HttpHandle> {
   const host = options.host ?? "127.0.0.1";
+  assertBindAllowed(host, options.authToken);
   const endpoint = options.path ?? "/mcp";
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  const guard = hostAndOriginGuard(allowedHostnames(host, options.allowedHosts));
+  const corsOrigins = options.corsOrigins;
+  const cors = corsOrigins ? corsHandler({ origins: corsOrigins }) : undefined;
+  const guard = hostAndOriginGuard(
+    allowedHostnames(host, [...(options.allowedHosts ?? []), ...corsOriginHostnames(corsOrigins ?? [])]),
+    { anyOrigin: corsOrigins === "*" },
+  );
+  const auth = options.authToken ? bearerAuthGuard(options.authToken) : undefined;
+  const health = healthHandler([
+    { name: "gateway", check: () => ({ ok: true, detail: `${server.tools.length} tools` }) },
+    ...(options.readinessChecks ?? []),
+  ]);
   const onerror = (error: Error) => server.logger.warn({ error: error.message }, "HTTP transport error");
-  const legacy = new LegacySessions(server.factory, server.logger);
-  const modern = createMcpHandler(server.factory, {
+  const legacy = new LegacySessions(server.factory, server.logger, {
+    ...(options.sessionIdleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.sessionIdleTimeoutMs }),
+    ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+  });
+  const modern = createMcpHandler(server.requestFactory, {
     legacy: "reject",
     onerror,
     maxRequestBodySize: bodyLimit,
   });
   const modernNode = toNodeHandler(modern, { onerror, maxRequestBodySize: bodyLimit });
+  const stopEvents = server.onEvent((event) => publish(modern.notify, event));
+  // POSTs being answered (a tool call's result goes out on its POST); GET streams do not count.
+  const exchanges = new InFlight();
+  let draining = false;
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (cors?.(req, res)) return;
+    if (await health(req, res)) return;
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
     if (pathname !== endpoint) {
       res.writeHead(404, { "content-type": "text/plain" }).end(`Not found: the MCP endpoint is ${endpoint}`);
       return;
     }
     if (!guard(req, res)) return;
+    if (auth && !auth(req, res)) return;
+    if (draining) {
+      res.setHeader("connection", "close");
+      sendJsonRpcError(res, 503, -32000, "Service Unavailable: the gateway is shutting down");
+      return;
+    }
     if (req.method === "GET" || req.method === "DELETE") {
       await legacy.handle(req, res);
       return;
@@ -85,12 +135,19 @@ export async function runStreamableHttp(
       res.writeHead(405, { allow: "GET, POST, DELETE" }).end();
       return;
     }
+    res.once("close", exchanges.begin());
     if (!isJsonContentType(req.headers["content-type"])) {
       sendJsonRpcError(res, 415, -32000, "Unsupported Media Type: Content-Type must be application/json");
       return;
     }
+    if (declaresTooLargeBody(req, bodyLimit)) {
+      res.setHeader("connection", "close");
+      sendJsonRpcError(res, 413, -32000, `request body larger than ${bodyLimit} bytes`);
+      return;
+    }
     const body = await readJsonBody(req, bodyLimit);
     if (!body.ok) {
+      if (body.status === 413) res.setHeader("connection", "close");
       sendJsonRpcError(res, body.status, body.status === 413 ? -32000 : -32700, body.message);
       return;
     }
@@ -115,12 +172,22 @@ export async function runStreamableHttp(
   const port = (http.address() as AddressInfo).port;
   const urlHost = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}${endpoint}`;
-  server.logger.info({ server: server.info.name, tools: server.tools.length, url }, "serving MCP over HTTP");
+  server.logger.info(
+    { server: server.info.name, tools: server.tools.length, url, auth: auth !== undefined },
+    "serving MCP over HTTP",
+  );
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      draining = true;
+      stopEvents();
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      const drained = await exchanges.drained(options.drainTimeoutMs ?? DEFAULT_DRAIN_MS);
+      if (!drained) {
+        server.logger.warn({ in_flight: exchanges.size }, "closing with requests still being answered");
+      }
       await Promise.all([legacy.closeAll(), modern.close()]);
       http.closeAllConnections();
       await stopped;
@@ -136,4 +203,11 @@ export async function runStreamableHttp(
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** Forwards a gateway change to the 2026-era `subscriptions/listen` streams. */
+function publish(notify: ReturnType<typeof createMcpHandler>["notify"], event: GatewayEvent): void {
+  if (event.type === "tools_changed") notify.toolsChanged();
+  else if (event.type === "resources_changed") notify.resourcesChanged();
+  else notify.resourceUpdated(event.uri);
 }

@@ -9,6 +9,7 @@ import { loadModuleRef } from "../config/module-ref.js";
 import type { JsonSchema, McpQueryEntry, WorkerConfig } from "../config/types.js";
 import { errorMessage, LoomError } from "../errors.js";
 import type { Dispatcher } from "../worker/dispatcher.js";
+import { cachedActionSchemas } from "./query-schema-cache.js";
 import type { ToolSpec } from "./tool-spec.js";
 import { runWorkerTask, taskOutcome } from "./worker-tools.js";
 
@@ -104,7 +105,7 @@ export async function queryTools(
   dispatcher: Dispatcher,
   mcpConfigFile: string | undefined,
 ): Promise<ToolSpec[]> {
-  const schemas = await describeActions(entry, mcpConfigFile);
+  const schemas = await cachedActionSchemas(entry, () => describeActions(entry, mcpConfigFile));
   return entry.actions.map((action): ToolSpec => {
     const name = `${entry.namePrefix}_${action}`;
     const schema = schemas[action] ?? {

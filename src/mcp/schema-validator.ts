@@ -25,7 +25,15 @@ export const loomSchemaValidator: jsonSchemaValidator = {
   },
 };
 
+// One wrapper per schema object: instances are built per HTTP request, tools are not.
+const wrapped = new WeakMap<JsonSchema, StandardSchemaWithJSON>();
+
 /** Wraps a raw JSON Schema for `registerTool`: served verbatim, validated by Loom's validator. */
 export function toolSchema(schema: JsonSchema): StandardSchemaWithJSON {
-  return fromJsonSchema(schema as JsonSchemaType, loomSchemaValidator);
+  let wrapper = wrapped.get(schema);
+  if (!wrapper) {
+    wrapper = fromJsonSchema(schema as JsonSchemaType, loomSchemaValidator);
+    wrapped.set(schema, wrapper);
+  }
+  return wrapper;
 }

@@ -1,37 +1,48 @@
 /**
- * What `loom mcp` does, as a library call: build the gateway of a config, serve it over stdio or
- * streamable HTTP until the client goes away (stdio) or the process is told to stop (SIGINT,
- * SIGTERM), then release everything.
+ * What `loom mcp` does, as a library call: build the gateway of a config (watching it for hot
+ * reload), serve it over stdio or streamable HTTP until the client goes away (stdio) or the
+ * process is told to stop (SIGINT, SIGTERM), then shut down gracefully: stop accepting, let calls
+ * in flight finish (bounded), close sessions, watchers and everything the tools hold. A second
+ * signal exits at once.
  */
 import { closeProcessors } from "../worker/processor-runner.js";
 import { closeThreadPool } from "../worker/thread-pool.js";
 import { createServer } from "./gateway.js";
-import { runStreamableHttp } from "./http.js";
+import { runStreamableHttp, type StreamableHttpOptions } from "./http.js";
 import { createStderrLogger } from "./logger.js";
+import { assertBindAllowed } from "./production/auth.js";
+import { DEFAULT_DRAIN_MS } from "./production/shutdown.js";
 import { runStdio } from "./stdio.js";
+
+/** Time given to the last results to reach stdout before a stdio connection closes. */
+const RESULT_FLUSH_MS = 100;
 
 export const TRANSPORTS = ["stdio", "streamable-http"] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
 
-/** Options of {@link serveConfig}. */
-export interface ServeOptions {
+/** Options of {@link serveConfig}; the HTTP ones apply to `streamable-http` only. */
+export interface ServeOptions extends Omit<StreamableHttpOptions, "readinessChecks"> {
   /** @default "stdio" */
   transport?: TransportName;
-  /** HTTP only. @default "127.0.0.1" */
-  host?: string;
-  /** HTTP only. @default 8000 */
-  port?: number;
-  /** HTTP only. @default "/mcp" */
-  path?: string;
+  /** Reload when a config file changes. @default true */
+  watch?: boolean;
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/** Resolves on the first SIGINT or SIGTERM; a second one exits the process at once (code 130). */
 function stopSignal(): { promise: Promise<string>; dispose(): void } {
   let dispose = (): void => {};
   const promise = new Promise<string>((resolve) => {
-    const onSignal = (signal: string) => resolve(signal);
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    let stopping = false;
+    const onSignal = (signal: string) => {
+      if (stopping) {
+        process.stderr.write(`loom mcp: ${signal} again, exiting without waiting\n`);
+        process.exit(130);
+      }
+      stopping = true;
+      resolve(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
     dispose = () => {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
@@ -42,34 +53,39 @@ function stopSignal(): { promise: Promise<string>; dispose(): void } {
 
 /**
  * Serves the gateway of `configFile` until it should stop. Rejects (before serving) when the
- * config cannot be loaded.
+ * config cannot be loaded, or when HTTP would bind a non-loopback host without a token.
  *
  * @example await serveConfig("configs/mcp/example.yaml", { transport: "streamable-http", port: 8000 });
  */
 export async function serveConfig(configFile: string, options: ServeOptions = {}): Promise<void> {
+  const transport = options.transport ?? "stdio";
+  if (transport === "streamable-http") assertBindAllowed(options.host ?? "127.0.0.1", options.authToken);
   const logger = createStderrLogger();
-  const server = await createServer(configFile, { logger });
+  const server = await createServer(configFile, { logger, watch: options.watch ?? true });
   const stop = stopSignal();
+  const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_MS;
   try {
-    if ((options.transport ?? "stdio") === "stdio") {
+    if (transport === "stdio") {
       const stdio = runStdio(server);
       const reason = await Promise.race([stdio.closed.then(() => "stdin closed"), stop.promise]);
-      logger.info({ reason }, "stopping");
+      logger.info({ reason, in_flight: server.inFlight.size }, "stopping");
+      if (!(await server.inFlight.drained(drainMs))) {
+        logger.warn({ in_flight: server.inFlight.size }, "closing with tool calls still running");
+      }
+      // The results of the last calls are written just after their tools return.
+      await new Promise((resolve) => setTimeout(resolve, RESULT_FLUSH_MS));
       await stdio.close();
     } else {
-      const http = await runStreamableHttp(server, {
-        ...(options.host === undefined ? {} : { host: options.host }),
-        ...(options.port === undefined ? {} : { port: options.port }),
-        ...(options.path === undefined ? {} : { path: options.path }),
-      });
+      const { transport: _t, watch: _w, ...httpOptions } = options;
+      const http = await runStreamableHttp(server, httpOptions);
       process.stderr.write(`loom mcp: serving '${server.info.name}' at ${http.url}\n`);
       const reason = await stop.promise;
-      logger.info({ reason }, "stopping");
+      logger.info({ reason, in_flight: server.inFlight.size, sessions: http.sessions }, "stopping");
       await http.close();
     }
   } finally {
-    stop.dispose();
     await server.close();
     await Promise.all([closeProcessors(), closeThreadPool()]);
+    stop.dispose();
   }
 }

@@ -1,0 +1,191 @@
+/**
+ * Tool discovery (guide Part 12, step 2): from a loaded MCP config, one tool per worker entry, one
+ * per pipeline entry, one per query action — all executed through a Dispatcher (in-process
+ * `LocalDispatcher` by default). Also records every config file read, which hot reload watches.
+ */
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import {
+  type ConfigIssue,
+  ConfigValidationError,
+  loadPipelineConfig,
+  loadWorkerConfig,
+} from "../config/index.js";
+import type { McpGatewayConfig, WorkerConfig } from "../config/types.js";
+import { isYamlFile } from "../config/workers-dir.js";
+import { LoomError } from "../errors.js";
+import type { LoomSettings } from "../llm/settings.js";
+import { checkStageWorkers, defaultWorkersDir } from "../pipeline/run-file.js";
+import type { Dispatcher } from "../worker/dispatcher.js";
+import { LocalDispatcher } from "../worker/local-dispatcher.js";
+import type { GatewayLogger } from "./logger.js";
+import { pipelineTool } from "./pipeline-tools.js";
+import { prepareQueryEntry } from "./query-data.js";
+import { queryTools, queryWorker } from "./query-tools.js";
+import type { ToolSpec } from "./tool-spec.js";
+import { workerTool } from "./worker-tools.js";
+
+/** What tool discovery needs besides the config. */
+export interface GatewayToolsOptions {
+  logger: GatewayLogger;
+  settings?: LoomSettings;
+  /** Where worker and pipeline tasks run. @default a LocalDispatcher over the loaded configs */
+  dispatcher?: Dispatcher;
+}
+
+/** One discovered tool set and what it holds open. */
+export interface GatewayTools {
+  tools: ToolSpec[];
+  /** Every config file read (the MCP config, workers, pipelines, the pipelines' workers). */
+  files: string[];
+  /** Releases the dispatchers and database handles of this tool set. */
+  close(): Promise<void>;
+}
+
+/** Adds `worker` to the registry; two different files defining one worker name is a config error. */
+function register(registry: Map<string, WorkerConfig>, worker: WorkerConfig, where: string): void {
+  const existing = registry.get(worker.name);
+  if (existing && existing.sourcePath !== worker.sourcePath) {
+    throw new LoomError(
+      "config_error",
+      `${where}: worker '${worker.name}' is defined twice (${existing.sourcePath} and ${worker.sourcePath}); ` +
+        "worker names must be unique",
+      { details: { worker: worker.name, files: [existing.sourcePath, worker.sourcePath] } },
+    );
+  }
+  if (!existing) registry.set(worker.name, worker);
+}
+
+/**
+ * `loadWorkerConfigs` over a loader that remembers each file, so a worker that is both a tool and
+ * a pipeline stage is parsed and validated once per discovery.
+ */
+async function loadWorkersDir(
+  dir: string,
+  load: (file: string) => Promise<WorkerConfig>,
+): Promise<Map<string, WorkerConfig>> {
+  const files = (await readdir(dir)).filter((f) => isYamlFile(f) && !f.startsWith("_")).sort();
+  const results = await Promise.allSettled(files.map((f) => load(path.join(dir, f))));
+  const workers = new Map<string, WorkerConfig>();
+  const issues: ConfigIssue[] = [];
+  for (const result of results) {
+    if (result.status === "rejected") {
+      if (result.reason instanceof ConfigValidationError) issues.push(...result.reason.issues);
+      else throw result.reason;
+      continue;
+    }
+    const worker = result.value;
+    const other = workers.get(worker.name);
+    if (other) {
+      const message = `duplicate worker name '${worker.name}' (also ${other.sourcePath})`;
+      issues.push({
+        file: worker.sourcePath ?? dir,
+        line: 1,
+        column: 1,
+        path: "name",
+        message,
+        severity: "error",
+      });
+    } else workers.set(worker.name, worker);
+  }
+  if (issues.length > 0) throw new ConfigValidationError(dir, issues);
+  return workers;
+}
+
+/**
+ * Discovers the tools of a loaded MCP config. On failure, whatever was opened is closed again.
+ *
+ * @throws ConfigValidationError when a worker or pipeline config is invalid; LoomError
+ *   `config_error` when a worker, pipeline stage or query backend cannot be used.
+ */
+export async function discoverTools(
+  gateway: McpGatewayConfig,
+  options: GatewayToolsOptions,
+): Promise<GatewayTools> {
+  const file = gateway.sourcePath;
+  const files = new Set<string>(file ? [file] : []);
+  const closers: (() => Promise<void> | undefined)[] = [];
+  const close = async () => {
+    await Promise.all(closers.map((c) => c()));
+  };
+  const loaded = new Map<string, Promise<WorkerConfig>>();
+  const loadWorker = (workerFile: string): Promise<WorkerConfig> => {
+    const key = path.resolve(workerFile);
+    let worker = loaded.get(key);
+    if (!worker) {
+      worker = loadWorkerConfig(key);
+      loaded.set(key, worker);
+    }
+    return worker;
+  };
+  try {
+    const registry = new Map<string, WorkerConfig>();
+    const workerEntries = await Promise.all(
+      gateway.tools.workers.map(async (entry) => {
+        files.add(entry.config);
+        return { entry, worker: await loadWorker(entry.config) };
+      }),
+    );
+    for (const { entry, worker } of workerEntries)
+      register(registry, worker, `tools.workers (${entry.config})`);
+
+    const workersByDir = new Map<string, Promise<Map<string, WorkerConfig>>>();
+    const pipelineEntries = [];
+    for (const entry of gateway.tools.pipelines) {
+      files.add(entry.config);
+      const pipeline = await loadPipelineConfig(entry.config);
+      const dir = path.resolve(defaultWorkersDir(entry.config));
+      if (!workersByDir.has(dir)) workersByDir.set(dir, loadWorkersDir(dir, loadWorker));
+      const workers = (await workersByDir.get(dir)) as Map<string, WorkerConfig>;
+      for (const worker of workers.values()) if (worker.sourcePath) files.add(worker.sourcePath);
+      checkStageWorkers(pipeline, workers, dir);
+      for (const stage of pipeline.stages) {
+        register(registry, workers.get(stage.workerType) as WorkerConfig, `tools.pipelines (${entry.name})`);
+      }
+      pipelineEntries.push({ entry, pipeline, workers });
+    }
+
+    const local = options.dispatcher
+      ? undefined
+      : new LocalDispatcher({
+          workers: registry,
+          ...(options.settings ? { settings: options.settings } : {}),
+        });
+    if (local) closers.push(() => local.close?.());
+    const dispatcher = options.dispatcher ?? (local as LocalDispatcher);
+
+    const queryEntries = await Promise.all(
+      gateway.tools.queries.map((q) => prepareQueryEntry(q, file, options.logger)),
+    );
+    const queryWorkers = new Map(
+      queryEntries.map((q) => [`mcp-query-${q.namePrefix}`, queryWorker(q, file)]),
+    );
+    const queryDispatcher = new LocalDispatcher({ workers: queryWorkers });
+    closers.push(() => queryDispatcher.close());
+
+    const tools: ToolSpec[] = [
+      ...workerEntries.map(({ entry, worker }) => workerTool(entry, worker, dispatcher)),
+      ...pipelineEntries.map(({ entry, pipeline, workers }) =>
+        pipelineTool(entry, pipeline, workers, dispatcher),
+      ),
+    ];
+    for (const entry of queryEntries) {
+      const worker = queryWorkers.get(`mcp-query-${entry.namePrefix}`) as WorkerConfig;
+      tools.push(...(await queryTools(entry, worker, queryDispatcher, file)));
+    }
+
+    const names = new Set<string>();
+    for (const tool of tools) {
+      if (names.has(tool.name)) {
+        throw new LoomError("config_error", `${file ?? "MCP config"}: two tools are named '${tool.name}'`, {
+          details: { tool: tool.name },
+        });
+      }
+      names.add(tool.name);
+    }
+    return { tools, files: [...files].sort(), close };
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
+}

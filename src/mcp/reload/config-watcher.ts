@@ -1,0 +1,179 @@
+/**
+ * Hot reload (issue 8): watches a set of config files, and after a burst of changes re-loads and
+ * validates the whole set. A valid set is handed over as `reloaded`; an invalid one as `invalid`
+ * with every issue (file:line:col) — the caller keeps serving what it had.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { type FSWatcher, watch } from "chokidar";
+import type { ConfigIssue } from "../../config/index.js";
+import { issuesOf } from "./load-config.js";
+
+/** Quiet time after the last file event before reloading. @default 200 ms */
+export const DEFAULT_RELOAD_DEBOUNCE_MS = 200;
+
+/** What one load produced: the value, and the files it read (watched from then on). */
+export interface LoadedConfig<T> {
+  value: T;
+  files: readonly string[];
+}
+
+/** The outcome of one reload. */
+export type ReloadEvent<T> =
+  | { type: "reloaded"; value: T; files: string[] }
+  | { type: "invalid"; issues: ConfigIssue[]; error: unknown };
+
+/** Options of {@link ConfigWatcher.start}. */
+export interface ConfigWatcherOptions<T> {
+  /** The files the current value was loaded from. */
+  files: readonly string[];
+  /** Loads (and validates) the whole set again; throws for an invalid set. */
+  load: () => Promise<LoadedConfig<T>>;
+  /** Receives each reload's outcome; reloads never overlap, and wait for a returned promise. */
+  onReload: (event: ReloadEvent<T>) => void | Promise<void>;
+  /** @default DEFAULT_RELOAD_DEBOUNCE_MS */
+  debounceMs?: number;
+  /** Told about watcher errors and errors thrown by `onReload`. @default ignore */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * Watches config files and reloads them as a set. Edits whose content is byte-for-byte what was
+ * last loaded (an editor touching a file) cause no reload.
+ *
+ * @example
+ * const watcher = await ConfigWatcher.start({
+ *   files: set.files,
+ *   load: async () => { const s = await loadConfigSet(file); return { value: s, files: s.files }; },
+ *   onReload: (e) => (e.type === "reloaded" ? swap(e.value) : logIssues(e.issues)),
+ * });
+ */
+export class ConfigWatcher<T> {
+  readonly #options: ConfigWatcherOptions<T>;
+  readonly #debounceMs: number;
+  readonly #watcher: FSWatcher;
+  #files: Set<string>;
+  #digest: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+
+  private constructor(options: ConfigWatcherOptions<T>, watcher: FSWatcher) {
+    this.#options = options;
+    this.#debounceMs = options.debounceMs ?? DEFAULT_RELOAD_DEBOUNCE_MS;
+    this.#watcher = watcher;
+    this.#files = new Set(options.files.map((f) => path.resolve(f)));
+  }
+
+  /** Starts watching `options.files`; resolves once the watcher is ready. */
+  static async start<T>(options: ConfigWatcherOptions<T>): Promise<ConfigWatcher<T>> {
+    const files = options.files.map((f) => path.resolve(f));
+    const watcher = watch(files, { ignoreInitial: true, atomic: true });
+    const ready = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+    const self = new ConfigWatcher(options, watcher);
+    const changed = () => self.#schedule();
+    watcher.on("change", changed).on("add", changed).on("unlink", changed);
+    watcher.on("error", (error) => self.#reportError(error));
+    self.#digest = await digestOf(files);
+    await ready;
+    return self;
+  }
+
+  /** The files watched now. */
+  get files(): string[] {
+    return [...this.#files].sort();
+  }
+
+  /**
+   * Reloads now (also used by the watcher after its debounce). Resolves when this reload, and any
+   * requested while it ran, is done.
+   */
+  reloadNow(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = this.#loop().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  /** Stops watching; a reload in progress still completes. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.#watcher.close();
+    await this.#running;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #schedule(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.reloadNow(), this.#debounceMs);
+  }
+
+  async #loop(): Promise<void> {
+    do {
+      this.#again = false;
+      await this.#reloadOnce();
+    } while (this.#again && !this.#closed);
+  }
+
+  async #reloadOnce(): Promise<void> {
+    const digest = await digestOf([...this.#files]);
+    if (digest === this.#digest) return;
+    let event: ReloadEvent<T>;
+    try {
+      const loaded = await this.#options.load();
+      const files = loaded.files.map((f) => path.resolve(f));
+      this.#retarget(files);
+      this.#digest = await digestOf(files);
+      event = { type: "reloaded", value: loaded.value, files: [...files].sort() };
+    } catch (error) {
+      // Remember what failed, so touching the broken file again does not re-report it.
+      this.#digest = digest;
+      event = { type: "invalid", issues: issuesOf(error, [...this.#files][0] ?? ""), error };
+    }
+    if (this.#closed) return;
+    try {
+      await this.#options.onReload(event);
+    } catch (error) {
+      this.#reportError(error);
+    }
+  }
+
+  #retarget(files: readonly string[]): void {
+    const next = new Set(files);
+    const added = files.filter((f) => !this.#files.has(f));
+    const removed = [...this.#files].filter((f) => !next.has(f));
+    if (added.length > 0) this.#watcher.add(added);
+    if (removed.length > 0) this.#watcher.unwatch(removed);
+    this.#files = next;
+  }
+
+  #reportError(error: unknown): void {
+    this.#options.onError?.(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/** A digest of the files' contents (a missing file counts as its own state). */
+async function digestOf(files: readonly string[]): Promise<string> {
+  const hash = createHash("sha256");
+  for (const file of [...files].sort()) {
+    hash.update(file).update("\0");
+    try {
+      hash.update(await readFile(file));
+    } catch {
+      hash.update("\0missing\0");
+    }
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}

@@ -1,0 +1,76 @@
+/**
+ * Hot reload of a running gateway (issue 8): on a change to any config file it loaded, re-load
+ * and re-discover the whole tool set; if that works, swap it in atomically (clients get
+ * `tools/list_changed`, calls in flight finish on the old tools); if not, keep serving the old
+ * tools and log every issue as `file:line:col  path  message`.
+ */
+import { formatIssue, type McpGatewayConfig } from "../../config/index.js";
+import type { LoomMcpServer } from "../gateway-server.js";
+import type { GatewayTools } from "../gateway-tools.js";
+import type { WorkspaceResources } from "../resources/workspace-resources.js";
+import { ConfigWatcher } from "./config-watcher.js";
+import { loadGatewayConfig } from "./load-config.js";
+
+/** Options of {@link watchGateway}. */
+export interface WatchGatewayOptions {
+  /** The MCP config file (absolute). */
+  configFile: string;
+  /** Every config file the served tools were built from. */
+  files: readonly string[];
+  /** The `resources` section served now. */
+  resources: McpGatewayConfig["resources"];
+  /** Discovers the tools of a freshly loaded config. */
+  discover: (gateway: McpGatewayConfig) => Promise<GatewayTools>;
+  /** Opens the workspace of a freshly loaded config. */
+  openResources: (gateway: McpGatewayConfig) => Promise<WorkspaceResources | undefined>;
+  /** @default 200 */
+  debounceMs?: number;
+}
+
+interface Loaded {
+  gateway: McpGatewayConfig;
+  tools: GatewayTools;
+}
+
+/**
+ * Watches the gateway's config files and keeps `server` serving the latest valid tool set.
+ * Close the returned watcher to stop.
+ */
+export async function watchGateway(
+  server: LoomMcpServer,
+  options: WatchGatewayOptions,
+): Promise<ConfigWatcher<Loaded>> {
+  const logger = server.logger;
+  let resourcesKey = JSON.stringify(options.resources ?? null);
+  return ConfigWatcher.start<Loaded>({
+    files: options.files,
+    ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+    load: async () => {
+      const gateway = await loadGatewayConfig(options.configFile);
+      const tools = await options.discover(gateway);
+      return { value: { gateway, tools }, files: tools.files };
+    },
+    onReload: async (event) => {
+      if (event.type === "invalid") {
+        const lines = event.issues.map(formatIssue);
+        logger.error(
+          { config: options.configFile, issues: lines },
+          `config reload failed; still serving the previous ${server.tools.length} tools:\n  ${lines.join("\n  ")}`,
+        );
+        return;
+      }
+      const { gateway, tools } = event.value;
+      server.swapTools(tools.tools, tools.close);
+      const key = JSON.stringify(gateway.resources ?? null);
+      if (key !== resourcesKey) {
+        resourcesKey = key;
+        await server.setResources(await options.openResources(gateway));
+      }
+      logger.info(
+        { config: options.configFile, tools: tools.tools.map((t) => t.name) },
+        `config reloaded: serving ${tools.tools.length} tools`,
+      );
+    },
+    onError: (error) => logger.warn({ error: error.message }, "config watcher error"),
+  });
+}

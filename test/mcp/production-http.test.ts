@@ -1,0 +1,260 @@
+/**
+ * Production HTTP (issue 8): bearer auth, health endpoints, body limit, unknown and idle sessions,
+ * the session cap and CORS — in-process with real clients and raw HTTP; then the built CLI: a
+ * non-loopback bind without a token is refused, and SIGTERM lets a call in flight finish.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as HttpV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createToolServer,
+  type HttpHandle,
+  type LoomMcpServer,
+  runStreamableHttp,
+  silentLogger,
+} from "../../src/mcp/index.js";
+import { CLIENT_KINDS } from "../fixtures/mcp-clients.js";
+import { echoTools, ToolProbe } from "../fixtures/mcp-echo-tools.js";
+import { CLI, startGatewayHttp } from "../fixtures/mcp-gateway-process.js";
+import { connectResourceClient } from "../fixtures/mcp-resource-clients.js";
+
+const TOKEN = "test-token-0123456789";
+let server: LoomMcpServer;
+let http: HttpHandle;
+let base: string;
+
+const initialize = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+};
+const postHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+
+beforeAll(async () => {
+  server = createToolServer({
+    info: { name: "prod", version: "1.0.0" },
+    tools: echoTools(new ToolProbe()),
+    logger: silentLogger,
+  });
+  http = await runStreamableHttp(server, {
+    port: 0,
+    authToken: TOKEN,
+    sessionIdleTimeoutMs: 300,
+    maxSessions: 4,
+    bodyLimitBytes: 2048,
+    corsOrigins: ["https://app.example"],
+  });
+  base = http.url.replace(/\/mcp$/, "");
+});
+
+afterAll(async () => {
+  await http.close();
+  await server.close();
+});
+
+describe("auth", () => {
+  it("answers 401 with a Bearer challenge to a request without or with a wrong token", async () => {
+    const missing = await fetch(http.url, {
+      method: "POST",
+      headers: postHeaders,
+      body: JSON.stringify(initialize),
+    });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("www-authenticate")).toMatch(/^Bearer realm=/);
+    const wrong = await fetch(http.url, {
+      method: "POST",
+      headers: { ...postHeaders, authorization: "Bearer nope" },
+      body: JSON.stringify(initialize),
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("www-authenticate")).toContain('error="invalid_token"');
+  });
+
+  it.each(CLIENT_KINDS)("serves %s with the token, and refuses it without", async (kind) => {
+    const client = await connectResourceClient(kind, http.url, TOKEN);
+    expect((await client.callTool("echo", { text: "authorized" })).structuredContent).toEqual({
+      text: "authorized",
+    });
+    await client.close();
+    await expect(connectResourceClient(kind, http.url)).rejects.toThrow();
+  });
+
+  it("serves /healthz and /readyz without a token", async () => {
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "ready", checks: { gateway: { ok: true } } });
+  });
+});
+
+describe("limits and sessions", () => {
+  const authed = { ...postHeaders, authorization: `Bearer ${TOKEN}` };
+
+  it("answers 413 to a body over the limit", async () => {
+    const big = { ...initialize, params: { ...initialize.params, padding: "x".repeat(4096) } };
+    const response = await fetch(http.url, { method: "POST", headers: authed, body: JSON.stringify(big) });
+    expect(response.status).toBe(413);
+  });
+
+  it("answers 404 to an unknown session", async () => {
+    const response = await fetch(http.url, {
+      method: "POST",
+      headers: { ...authed, "mcp-session-id": "no-such-session" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+    });
+    expect(response.status).toBe(404);
+  });
+
+  it("closes an idle 2025-era session; its client then gets 404", async () => {
+    const client = new ClientV1({ name: "idle", version: "1" });
+    const transport = new HttpV1(new URL(http.url), {
+      requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+    });
+    await client.connect(transport);
+    const id = transport.sessionId;
+    expect(id).toBeDefined();
+    while (http.sessions > 0) await new Promise((resolve) => setTimeout(resolve, 25));
+    const response = await fetch(http.url, {
+      method: "POST",
+      headers: { ...authed, "mcp-session-id": id ?? "" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/list" }),
+    });
+    expect(response.status).toBe(404);
+    await client.close().catch(() => {});
+  });
+
+  it("refuses sessions beyond the cap with 503", async () => {
+    const opened: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const response = await fetch(http.url, {
+        method: "POST",
+        headers: authed,
+        body: JSON.stringify(initialize),
+      });
+      expect(response.status).toBe(200);
+      opened.push(response.headers.get("mcp-session-id") ?? "");
+      await response.body?.cancel();
+    }
+    const refused = await fetch(http.url, {
+      method: "POST",
+      headers: authed,
+      body: JSON.stringify(initialize),
+    });
+    expect(refused.status).toBe(503);
+    for (const id of opened)
+      await fetch(http.url, { method: "DELETE", headers: { ...authed, "mcp-session-id": id } });
+    while (http.sessions > 0) await new Promise((resolve) => setTimeout(resolve, 25));
+  });
+
+  it("answers CORS preflights for an allowed origin and exposes Mcp-Session-Id", async () => {
+    const preflight = await fetch(http.url, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(204);
+    const response = await fetch(http.url, {
+      method: "POST",
+      headers: { ...authed, origin: "https://app.example" },
+      body: JSON.stringify(initialize),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(response.headers.get("access-control-expose-headers")).toContain("Mcp-Session-Id");
+    const id = response.headers.get("mcp-session-id") ?? "";
+    await response.body?.cancel();
+    await fetch(http.url, { method: "DELETE", headers: { ...authed, "mcp-session-id": id } });
+    const foreign = await fetch(http.url, {
+      method: "POST",
+      headers: { ...authed, origin: "https://evil.example" },
+      body: JSON.stringify(initialize),
+    });
+    expect(foreign.status).toBe(403);
+  });
+});
+
+describe("the built CLI", () => {
+  let dir: string;
+  let config: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "loom-prod-cli-"));
+    await mkdir(path.join(dir, "workers"));
+    const backend = fileURLToPath(new URL("../fixtures/mcp-reload-backends.js", import.meta.url));
+    await writeFile(
+      path.join(dir, "workers/gate.yaml"),
+      `name: gate
+worker_kind: processor
+processing_backend: "${backend}#GateBackend"
+input_schema: { type: object, required: [text], properties: { text: { type: string }, gate: { type: string } } }
+output_schema: { type: object, properties: { text: { type: string }, version: { type: integer } } }
+`,
+    );
+    config = path.join(dir, "gateway.yaml");
+    await writeFile(config, "name: prod-cli\ntools:\n  workers:\n    - config: workers/gate.yaml\n");
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Runs `loom mcp` on 0.0.0.0; resolves with its exit code and stderr once it exits or serves. */
+  const bindAll = (env: Record<string, string>) => {
+    const args = [
+      CLI,
+      "mcp",
+      "--config",
+      config,
+      "--transport",
+      "streamable-http",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "0",
+    ];
+    const child = spawn(process.execPath, args, {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    return new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes("loom mcp: serving")) child.kill("SIGTERM");
+      });
+      child.once("exit", (code) => resolve({ code, stderr }));
+    });
+  };
+
+  it("refuses to bind a non-loopback host without a token, saying how to set one", async () => {
+    const refused = await bindAll({ LOOM_MCP_TOKEN: "" });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("refusing to serve MCP on 0.0.0.0 without an auth token");
+    expect(refused.stderr).toContain("--auth-token");
+    expect(refused.stderr).toContain("LOOM_MCP_TOKEN");
+    const served = await bindAll({ LOOM_MCP_TOKEN: TOKEN });
+    expect(served.stderr).toMatch(/loom mcp: serving 'prod-cli' at http:\/\/0\.0\.0\.0:\d+\/mcp/);
+    expect(served.code).toBe(0);
+  });
+
+  it("lets a call in flight finish on SIGTERM, then exits 0", async () => {
+    const gateway = await startGatewayHttp(config, dir, { LOOM_MCP_TOKEN: TOKEN, LOOM_LOG_LEVEL: "info" });
+    const client = await connectResourceClient("sdk-v1", gateway.url, TOKEN);
+    const gate = path.join(dir, "gate-open");
+    const pending = client.callTool("gate", { text: "drained", gate });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopped = gateway.stop();
+    while (!gateway.stderr().includes('"msg":"stopping"'))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await writeFile(gate, "open");
+    expect((await pending).structuredContent).toEqual({ text: "drained", version: 0 });
+    expect(await stopped).toBe(0);
+    await client.close().catch(() => {});
+  });
+});

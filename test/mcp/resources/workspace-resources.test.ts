@@ -1,0 +1,101 @@
+import { mkdir, mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type WorkspaceEvent, WorkspaceResources } from "../../../src/mcp/resources/workspace-resources.js";
+
+let root: string;
+let resources: WorkspaceResources | undefined;
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), "loom-watch-"));
+  await writeFile(path.join(root, "a.json"), "{}");
+});
+
+afterEach(async () => {
+  await resources?.close();
+  resources = undefined;
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Collects events; `next(n)` resolves once `n` events have arrived since the last call. */
+function collect(source: WorkspaceResources): {
+  events: WorkspaceEvent[];
+  until: (n: number) => Promise<void>;
+} {
+  const events: WorkspaceEvent[] = [];
+  let waiter: { n: number; resolve: () => void } | undefined;
+  source.onEvent((event) => {
+    events.push(event);
+    if (waiter && events.length >= waiter.n) waiter.resolve();
+  });
+  return {
+    events,
+    until: (n) =>
+      events.length >= n
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            waiter = { n, resolve };
+          }),
+  };
+}
+
+describe("watched workspace resources", () => {
+  it("announces an added file once, as list_changed plus updated, after a burst", async () => {
+    resources = await WorkspaceResources.open({ workspaceDir: root, patterns: ["*.json"], debounceMs: 50 });
+    const seen = collect(resources);
+    await writeFile(path.join(root, "b.json"), "{");
+    await writeFile(path.join(root, "b.json"), "{}");
+    await writeFile(path.join(root, "ignored.txt"), "not exposed");
+    await seen.until(2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen.events).toEqual([{ type: "list_changed" }, { type: "updated", uri: "workspace:///b.json" }]);
+    expect((await resources.list()).map((r) => r.uri)).toEqual([
+      "workspace:///a.json",
+      "workspace:///b.json",
+    ]);
+  });
+
+  it("announces a changed file as updated only, and a removed one as list_changed", async () => {
+    resources = await WorkspaceResources.open({ workspaceDir: root, debounceMs: 30 });
+    const seen = collect(resources);
+    await writeFile(path.join(root, "a.json"), '{"changed":true}');
+    await seen.until(1);
+    expect(seen.events).toEqual([{ type: "updated", uri: "workspace:///a.json" }]);
+    await unlink(path.join(root, "a.json"));
+    await seen.until(3);
+    expect(seen.events.slice(1)).toEqual([
+      { type: "list_changed" },
+      { type: "updated", uri: "workspace:///a.json" },
+    ]);
+  });
+
+  it("checkForChanges reports what a tool call created or modified, and the watcher does not repeat it", async () => {
+    resources = await WorkspaceResources.open({ workspaceDir: root, debounceMs: 30 });
+    const seen = collect(resources);
+    await mkdir(path.join(root, "out"));
+    await writeFile(path.join(root, "out/result.json"), "{}");
+    await writeFile(path.join(root, "a.json"), '{"v":2}');
+    const changes = await resources.checkForChanges();
+    expect(changes).toEqual({ created: ["out/result.json"], modified: ["a.json"], removed: [] });
+    expect(seen.events).toEqual([
+      { type: "list_changed" },
+      { type: "updated", uri: "workspace:///out/result.json" },
+      { type: "updated", uri: "workspace:///a.json" },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(seen.events).toHaveLength(3);
+    expect(await resources.checkForChanges()).toEqual({ created: [], modified: [], removed: [] });
+  });
+
+  it("creates a missing workspace folder and stops announcing after close", async () => {
+    const fresh = path.join(root, "new-ws");
+    resources = await WorkspaceResources.open({ workspaceDir: fresh, debounceMs: 20 });
+    expect(await resources.list()).toEqual([]);
+    const seen = collect(resources);
+    await resources.close();
+    await writeFile(path.join(fresh, "late.json"), "{}");
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(seen.events).toEqual([]);
+  });
+});
