@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoomSettings } from "../../src/llm/settings.js";
 import { createServer, type GatewayLogger, runStreamableHttp } from "../../src/mcp/index.js";
 import { connectHttp, resultText } from "../fixtures/mcp-clients.js";
+import { connectResourceClient } from "../fixtures/mcp-resource-clients.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../configs/mcp/example.yaml", import.meta.url));
 
@@ -70,6 +71,13 @@ describe("mcp gateway from the quick-start config", () => {
     expect(summary.isError).toBe(true);
     expect(resultText(summary)).toMatch(/no LLM backend for tier local: .*(start Ollama|OLLAMA_HOST)/);
     await client.close();
+
+    const reader = await connectResourceClient("sdk-v1", http.url);
+    const uris = (await reader.listResources()).map((r) => r.uri);
+    expect(uris).toContain("workspace:///sample_report.md");
+    const [report] = await reader.read("workspace:///sample_report.md");
+    expect(report?.text).toContain("Quarterly Operations Report");
+    await reader.close();
   });
 });
 
