@@ -4,7 +4,6 @@
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { errorMessage } from "../errors.js";
-import { resolveAuthToken } from "../mcp/production/auth.js";
 import { serveConfig, TRANSPORTS, type TransportName } from "../mcp/serve.js";
 
 interface McpFlags {
@@ -63,6 +62,21 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/**
+ * The bearer token of the flags or LOOM_MCP_TOKEN. The auth module (and the HTTP stack it pulls in)
+ * is loaded only when there is a token to check or HTTP to serve, so stdio starts faster.
+ */
+async function authTokenOf(flags: McpFlags): Promise<string | undefined> {
+  const given =
+    flags.authToken !== undefined || flags.authTokenFile !== undefined || "LOOM_MCP_TOKEN" in process.env;
+  if (!given && flags.transport === "stdio") return undefined;
+  const { resolveAuthToken } = await import("../mcp/production/auth.js");
+  return resolveAuthToken({
+    ...(flags.authToken === undefined ? {} : { token: flags.authToken }),
+    ...(flags.authTokenFile === undefined ? {} : { tokenFile: flags.authTokenFile }),
+  });
+}
+
 /** Registers `loom mcp`. */
 export function registerMcp(program: Command): void {
   program
@@ -108,10 +122,7 @@ export function registerMcp(program: Command): void {
     .option("--no-watch", "do not reload when a config file changes")
     .action(async (flags: McpFlags) => {
       try {
-        const authToken = await resolveAuthToken({
-          ...(flags.authToken === undefined ? {} : { token: flags.authToken }),
-          ...(flags.authTokenFile === undefined ? {} : { tokenFile: flags.authTokenFile }),
-        });
+        const authToken = await authTokenOf(flags);
         const origins = flags.corsOrigin;
         await serveConfig(flags.config, {
           transport: flags.transport,

@@ -5,8 +5,6 @@
  */
 import { type Command, Option } from "commander";
 import { ConfigKind } from "../config/types.js";
-import { exitCodeFor, formatReportJson, formatReportText, validateFiles } from "../config/validate-report.js";
-import { configFilesIn, expandTargets, findConfigsDir } from "../config/validate-targets.js";
 import { errorMessage } from "../errors.js";
 
 interface ValidateFlags {
@@ -33,6 +31,11 @@ export function registerValidate(program: Command): void {
     .option("--explain", "print the inferred levels of each pipeline")
     .option("--workers <dir>", "folder of worker configs that pipeline worker_types must exist in")
     .action(async (targets: string[], flags: ValidateFlags) => {
+      // Loaded here, not at start-up, so other commands do not pay for validation's modules.
+      const { configFilesIn, expandTargets, findConfigsDir } = await import("../config/validate-targets.js");
+      const { exitCodeFor, formatReportJson, formatReportText, validateFiles } = await import(
+        "../config/validate-report.js"
+      );
       let files: string[];
       try {
         if (flags.all)

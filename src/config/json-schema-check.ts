@@ -38,8 +38,9 @@ export interface SchemaProblem {
 
 /**
  * Checks that `schema` is a valid JSON Schema object: first against the JSON Schema meta-schema
- * (type names, `required` as a list, `properties` as a mapping of schemas), then by compiling it
- * (bad regex patterns, unresolvable `$ref`s). Returns every problem found.
+ * (type names, `required` as a list, `properties` as a mapping of schemas), then — when it uses a
+ * keyword only compiling can check — by compiling it (bad regex patterns, unresolvable `$ref`s).
+ * Returns every problem found.
  */
 export function findSchemaProblems(schema: unknown): SchemaProblem[] {
   if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
@@ -65,10 +66,51 @@ export function findSchemaProblems(schema: unknown): SchemaProblem[] {
 const CHECKED_LIMIT = 1000;
 const checked = new Map<string, SchemaProblem[]>();
 
+/**
+ * Keywords whose problems only ajv's compile finds (a schema that passes the meta-schema can still
+ * fail to compile): unresolvable refs and ids, bad regexes, an empty `enum`, `nullable` without
+ * `type`, discriminators, async schemas, ajv-formats' comparison keywords.
+ */
+const COMPILE_CHECKED = new Set([
+  "$ref",
+  "$dynamicRef",
+  "$recursiveRef",
+  "$id",
+  "id",
+  "$anchor",
+  "$dynamicAnchor",
+  "$recursiveAnchor",
+  "$schema",
+  "$async",
+  "$data",
+  "pattern",
+  "patternProperties",
+  "enum",
+  "nullable",
+  "discriminator",
+  "formatMinimum",
+  "formatMaximum",
+  "formatExclusiveMinimum",
+  "formatExclusiveMaximum",
+]);
+
+/** Whether any key anywhere in `value` is a {@link COMPILE_CHECKED} keyword (property names too: cautious). */
+function needsCompile(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(needsCompile);
+  if (value === null || typeof value !== "object") return false;
+  for (const [key, inner] of Object.entries(value)) {
+    if (COMPILE_CHECKED.has(key) || needsCompile(inner)) return true;
+  }
+  return false;
+}
+
 function compileProblems(record: Record<string, unknown>): SchemaProblem[] {
   const ajv = ajvFor(record);
   const valid = ajv.validateSchema(record);
   if (!valid) return dedupe((ajv.errors ?? []).map(toProblem));
+  // Compiling costs milliseconds per schema; a schema without those keywords compiles whenever it
+  // passes the meta-schema, and is compiled for real on its first payload (contracts/validate.ts).
+  if (!needsCompile(record)) return [];
   try {
     ajv.compile(record);
   } catch (error) {

@@ -40,6 +40,27 @@ export async function checkMcpRules(
     else names.set(name, where);
   };
 
+  // The referenced files are validated concurrently (their reads overlap); issues are reported in order.
+  const validated = new Map<string, ReturnType<ValidateReferenced>>();
+  const validate = (target: string) => {
+    let result = validated.get(target);
+    if (!result) {
+      result = options.validateReferenced(target);
+      result.catch(() => {});
+      validated.set(target, result);
+    }
+    return result;
+  };
+  for (const group of ["workers", "pipelines"] as const) {
+    for (const item of asList(tools[group])) {
+      const config = asRecord(item)?.config;
+      if (typeof config === "string" && config !== "") {
+        const target = resolveConfigPath(file, config);
+        if (existsSync(target)) validate(target);
+      }
+    }
+  }
+
   for (const group of ["workers", "pipelines"] as const) {
     const expected: ConfigKind = group === "workers" ? "worker" : "pipeline";
     for (const [index, item] of asList(tools[group]).entries()) {
@@ -51,7 +72,7 @@ export async function checkMcpRules(
         issues.error([...at, "config"], `${expected} config not found: ${target}`);
         continue;
       }
-      const result = await options.validateReferenced(target);
+      const result = await validate(target);
       if (result.kind !== expected) {
         issues.error(
           [...at, "config"],

@@ -3,7 +3,7 @@
  * data can be reported at its `file:line:col` with its YAML path.
  */
 import { readFile } from "node:fs/promises";
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { ConfigIssue } from "./issues.js";
 
 /** A path into the parsed data: object keys and array indices. */
@@ -36,10 +36,32 @@ export async function readYamlSource(file: string): Promise<YamlSource> {
   return parseYamlSource(file, await readFile(file, "utf8"));
 }
 
-/** Parses YAML text that came from `file`, keeping source positions. */
-export function parseYamlSource(file: string, text: string): YamlSource {
+interface ParsedText {
+  text: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+}
+
+// The last parse of each file. Loading an MCP gateway reads each worker file more than once (to
+// validate the gateway config, then to build its tools); parsing is the expensive part and depends
+// on the text only, so the same text is parsed once. Each call still gets its own plain data.
+const PARSED_LIMIT = 500;
+const parsed = new Map<string, ParsedText>();
+
+function parseText(file: string, text: string): ParsedText {
+  const known = parsed.get(file);
+  if (known && known.text === text) return known;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  const entry = { text, doc, lineCounter };
+  parsed.set(file, entry);
+  return entry;
+}
+
+/** Parses YAML text that came from `file`, keeping source positions. */
+export function parseYamlSource(file: string, text: string): YamlSource {
+  const { doc, lineCounter } = parseText(file, text);
   const at = (offset: number) => {
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };

@@ -3,7 +3,7 @@
  * JSON Schema (https://ollama.com/blog/structured-outputs); tools use Ollama's native
  * `tools` / `message.tool_calls` (arguments are objects, calls carry no id).
  */
-import { type Message, Ollama, type Tool } from "ollama";
+import type { Message, Ollama, Tool } from "ollama";
 import {
   BackendKind,
   type LlmBackend,
@@ -42,8 +42,8 @@ export class OllamaBackend implements LlmBackend {
     ];
     const reply = await withRetries(
       this,
-      (signal) =>
-        ollamaClient(this.url, signal, this.#options.fetch).chat({
+      async (signal) =>
+        (await ollamaClient(this.url, signal, this.#options.fetch)).chat({
           model: request.model,
           stream: false,
           messages,
@@ -70,15 +70,20 @@ export class OllamaBackend implements LlmBackend {
   }
 }
 
+let ollamaModule: Promise<typeof import("ollama")> | undefined;
+
 /**
  * An `ollama` client bound to one call's AbortSignal: the client does not take a signal for
- * non-streamed requests, so it goes in through the `fetch` it is given.
+ * non-streamed requests, so it goes in through the `fetch` it is given. The `ollama` package is
+ * imported on first use, so a process that never calls Ollama does not load it.
  */
-export function ollamaClient(
+export async function ollamaClient(
   host: string,
   signal: AbortSignal | undefined,
   baseFetch?: typeof fetch,
-): Ollama {
+): Promise<Ollama> {
+  ollamaModule ??= import("ollama");
+  const { Ollama } = await ollamaModule;
   const inner = baseFetch ?? fetch;
   const bound: typeof fetch = (input, init) => inner(input, signal ? { ...init, signal } : init);
   return new Ollama({ host, fetch: bound });

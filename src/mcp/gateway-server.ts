@@ -40,6 +40,7 @@ export type GatewayEvent =
 
 interface Generation {
   tools: ToolSpec[];
+  byName: Map<string, ToolSpec>;
   onClose: (() => Promise<void>) | undefined;
   inFlight: InFlight;
 }
@@ -110,8 +111,19 @@ export class LoomMcpServer {
   /**
    * A fresh `McpServer` for ONE 2026-era HTTP request. Not kept: changes reach 2026-era clients
    * through their `subscriptions/listen` streams (see {@link onEvent}).
+   *
+   * A `tools/call` instance registers only the tool it calls. The SDK builds it after checking the
+   * request's standard headers, so `Mcp-Method` names the body's method and a plain `Mcp-Name` the
+   * body's tool; anything else (another method, an encoded or unknown name) gets every tool.
    */
-  readonly requestFactory = (_context?: McpRequestContext): McpServer => this.#build().server;
+  readonly requestFactory = (context?: McpRequestContext): McpServer => {
+    const headers = context?.requestInfo?.headers;
+    const called =
+      headers?.get("mcp-method")?.trim() === "tools/call"
+        ? this.#generation.byName.get(headers.get("mcp-name")?.trim() ?? "")
+        : undefined;
+    return (called ? this.#build([called], true) : this.#build()).server;
+  };
 
   /** Registers a listener of changes; returns a function that removes it. */
   onEvent(listener: (event: GatewayEvent) => void): () => void {
@@ -162,10 +174,11 @@ export class LoomMcpServer {
     await this.close();
   }
 
-  #build(): GatewayInstance {
+  #build(tools: readonly ToolSpec[] = this.#generation.tools, toolCallOnly = false): GatewayInstance {
     return buildGatewayInstance({
       info: this.info,
-      tools: this.#generation.tools,
+      tools,
+      toolCallOnly,
       logger: this.logger,
       resources: () => this.#resources,
       ...(this.#heartbeatMs === undefined ? {} : { heartbeatMs: this.#heartbeatMs }),
@@ -178,8 +191,9 @@ export class LoomMcpServer {
       if (names.has(tool.name)) throw new Error(`duplicate tool name '${tool.name}'`);
       names.add(tool.name);
     }
-    const generation: Generation = { tools: [], onClose, inFlight: new InFlight() };
+    const generation: Generation = { tools: [], byName: new Map(), onClose, inFlight: new InFlight() };
     generation.tools = tools.map((spec) => this.#instrument(spec, generation));
+    for (const tool of generation.tools) generation.byName.set(tool.name, tool);
     return generation;
   }
 

@@ -11,7 +11,7 @@ import { discoverTools, type GatewayToolsOptions } from "./gateway-tools.js";
 import { createStderrLogger, type GatewayLogger } from "./logger.js";
 import { watchGateway } from "./reload/hot-reload.js";
 import { loadGatewayConfig } from "./reload/load-config.js";
-import { WorkspaceResources } from "./resources/workspace-resources.js";
+import type { WorkspaceResources } from "./resources/workspace-resources.js";
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions extends Partial<Omit<GatewayToolsOptions, "logger">> {
@@ -52,6 +52,8 @@ export async function openResources(
 ): Promise<WorkspaceResources | undefined> {
   const config = gateway.resources;
   if (!config) return undefined;
+  // Loaded only by gateways that serve resources (it brings glob matching and a file watcher).
+  const { WorkspaceResources } = await import("./resources/workspace-resources.js");
   return WorkspaceResources.open({
     workspaceDir: config.workspaceDir,
     ...(config.patterns ? { patterns: config.patterns } : {}),

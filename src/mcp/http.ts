@@ -9,8 +9,13 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { toNodeHandler, toWebRequest } from "@modelcontextprotocol/node";
-import { createMcpHandler, isJsonContentType, isLegacyRequest } from "@modelcontextprotocol/server";
+import { toNodeHandler } from "@modelcontextprotocol/node";
+import {
+  classifyInboundRequest,
+  createMcpHandler,
+  type InboundHttpRequest,
+  isJsonContentType,
+} from "@modelcontextprotocol/server";
 import { errorMessage } from "../errors.js";
 import type { GatewayEvent, LoomMcpServer } from "./gateway-server.js";
 import {
@@ -151,8 +156,7 @@ export async function runStreamableHttp(
       sendJsonRpcError(res, body.status, body.status === 413 ? -32000 : -32700, body.message);
       return;
     }
-    const probe = await toWebRequest(req, body.value);
-    if (await isLegacyRequest(probe, body.value)) await legacy.handle(req, res, body.value);
+    if (isLegacyBody(req, body.value)) await legacy.handle(req, res, body.value);
     else await modernNode(req, res, body.value);
   };
 
@@ -210,4 +214,25 @@ function publish(notify: ReturnType<typeof createMcpHandler>["notify"], event: G
   if (event.type === "tools_changed") notify.toolsChanged();
   else if (event.type === "resources_changed") notify.resourcesChanged();
   else notify.resourceUpdated(event.uri);
+}
+
+/**
+ * Whether a parsed POST body is 2025-era traffic: the SDK's own classification, as
+ * `isLegacyRequest(toWebRequest(req, body), body)` runs it, without building a web `Request`.
+ */
+function isLegacyBody(req: IncomingMessage, body: unknown): boolean {
+  const request: InboundHttpRequest = { httpMethod: "POST", body };
+  const version = headerValue(req, "mcp-protocol-version");
+  const method = headerValue(req, "mcp-method");
+  const name = headerValue(req, "mcp-name");
+  if (version !== undefined) request.protocolVersionHeader = version;
+  if (method !== undefined) request.mcpMethodHeader = method;
+  if (name !== undefined) request.mcpNameHeader = name;
+  return classifyInboundRequest(request).kind === "legacy";
+}
+
+/** A header as `Headers.get` gives it: repeated values joined with ", ". */
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
 }

@@ -3,7 +3,15 @@
  * connection, once per 2025-era HTTP session and once per 2026-era HTTP request, so everything an
  * instance holds is cheap: the tool specs and their compiled schemas are shared.
  */
-import { McpServer, type RegisteredTool, type ServerCapabilities } from "@modelcontextprotocol/server";
+import {
+  type CallToolResult,
+  McpServer,
+  type RegisteredTool,
+  type ServerCapabilities,
+  type ServerContext,
+  type StandardSchemaWithJSON,
+  type ToolAnnotations,
+} from "@modelcontextprotocol/server";
 import type { GatewayLogger } from "./logger.js";
 import { installResourceHandlers } from "./resource-handlers.js";
 import type { WorkspaceResources } from "./resources/workspace-resources.js";
@@ -28,6 +36,11 @@ export interface McpServerSpec {
   heartbeatMs?: number;
   /** The workspace served as resources now, if any (asked on every request). */
   resources?: () => WorkspaceResources | undefined;
+  /**
+   * The instance answers one `tools/call` and nothing else (a 2026-era HTTP request): it gets no
+   * resource or completion handlers, which that call never reaches. @default false
+   */
+  toolCallOnly?: boolean;
 }
 
 /** One instance plus what the gateway needs to keep it current. */
@@ -66,34 +79,27 @@ export function buildGatewayInstance(spec: McpServerSpec): GatewayInstance {
       capabilities: GATEWAY_CAPABILITIES,
       ...(spec.info.instructions ? { instructions: spec.info.instructions } : {}),
       // Re-registering every tool on a hot reload must reach the client as one notification.
-      debouncedNotificationMethods: [
-        "notifications/tools/list_changed",
-        "notifications/resources/list_changed",
-      ],
+      ...(spec.toolCallOnly
+        ? {}
+        : {
+            debouncedNotificationMethods: [
+              "notifications/tools/list_changed",
+              "notifications/resources/list_changed",
+            ],
+          }),
     },
   );
   let registered: RegisteredTool[] = [];
   const setTools = (tools: readonly ToolSpec[]) => {
     for (const tool of registered) tool.remove();
-    registered = tools.map((tool) =>
-      server.registerTool(
-        tool.name,
-        {
-          description: tool.description,
-          inputSchema: toolSchema(tool.inputSchema),
-          ...(tool.outputSchema ? { outputSchema: toolSchema(tool.outputSchema) } : {}),
-          ...(tool.annotations ? { annotations: tool.annotations } : {}),
-          ...(tool.annotations?.title ? { title: tool.annotations.title } : {}),
-        },
-        toolCallback(tool, {
-          logger: spec.logger,
-          ...(spec.heartbeatMs === undefined ? {} : { heartbeatMs: spec.heartbeatMs }),
-        }),
-      ),
-    );
+    registered = tools.map((tool) => {
+      const { config, callback } = registration(tool, spec);
+      return server.registerTool(tool.name, config, callback);
+    });
   };
   setTools(spec.tools);
   const subscriptions = new Set<string>();
+  if (spec.toolCallOnly) return { server, subscriptions, setTools };
   installResourceHandlers(server, spec.resources ?? (() => undefined), subscriptions);
   server.server.setRequestHandler("completion/complete", () => ({
     completion: { values: [], total: 0, hasMore: false },
@@ -104,4 +110,43 @@ export function buildGatewayInstance(spec: McpServerSpec): GatewayInstance {
 /** A fresh `McpServer` serving `spec.tools` (see {@link buildGatewayInstance}). */
 export function buildMcpServer(spec: McpServerSpec): McpServer {
   return buildGatewayInstance(spec).server;
+}
+
+/** What `registerTool` gets for one tool: the same objects for every instance that serves it. */
+interface Registration {
+  config: {
+    description: string;
+    inputSchema: StandardSchemaWithJSON;
+    outputSchema?: StandardSchemaWithJSON;
+    annotations?: ToolAnnotations;
+    title?: string;
+  };
+  callback: (args: unknown, ctx: ServerContext) => Promise<CallToolResult>;
+  logger: GatewayLogger;
+  heartbeatMs: number | undefined;
+}
+
+// Built once per tool spec (and logger): instances are built per HTTP request, tools are not.
+const registrations = new WeakMap<ToolSpec, Registration>();
+
+function registration(tool: ToolSpec, spec: McpServerSpec): Registration {
+  const cached = registrations.get(tool);
+  if (cached && cached.logger === spec.logger && cached.heartbeatMs === spec.heartbeatMs) return cached;
+  const built: Registration = {
+    config: {
+      description: tool.description,
+      inputSchema: toolSchema(tool.inputSchema),
+      ...(tool.outputSchema ? { outputSchema: toolSchema(tool.outputSchema) } : {}),
+      ...(tool.annotations ? { annotations: tool.annotations } : {}),
+      ...(tool.annotations?.title ? { title: tool.annotations.title } : {}),
+    },
+    callback: toolCallback(tool, {
+      logger: spec.logger,
+      ...(spec.heartbeatMs === undefined ? {} : { heartbeatMs: spec.heartbeatMs }),
+    }),
+    logger: spec.logger,
+    heartbeatMs: spec.heartbeatMs,
+  };
+  registrations.set(tool, built);
+  return built;
 }

@@ -8,9 +8,8 @@
 import { closeProcessors } from "../worker/processor-runner.js";
 import { closeThreadPool } from "../worker/thread-pool.js";
 import { createServer } from "./gateway.js";
-import { runStreamableHttp, type StreamableHttpOptions } from "./http.js";
+import type { StreamableHttpOptions } from "./http.js";
 import { createStderrLogger } from "./logger.js";
-import { assertBindAllowed } from "./production/auth.js";
 import { DEFAULT_DRAIN_MS } from "./production/shutdown.js";
 import { runStdio } from "./stdio.js";
 
@@ -59,13 +58,18 @@ function stopSignal(): { promise: Promise<string>; dispose(): void } {
  */
 export async function serveConfig(configFile: string, options: ServeOptions = {}): Promise<void> {
   const transport = options.transport ?? "stdio";
-  if (transport === "streamable-http") assertBindAllowed(options.host ?? "127.0.0.1", options.authToken);
+  // The HTTP stack (Hono, the SDK's Node adapter) is loaded only when it serves: stdio starts faster.
+  const http = transport === "streamable-http" ? await import("./http.js") : undefined;
+  if (http) {
+    const { assertBindAllowed } = await import("./production/auth.js");
+    assertBindAllowed(options.host ?? "127.0.0.1", options.authToken);
+  }
   const logger = createStderrLogger();
   const server = await createServer(configFile, { logger, watch: options.watch ?? true });
   const stop = stopSignal();
   const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_MS;
   try {
-    if (transport === "stdio") {
+    if (!http) {
       const stdio = runStdio(server);
       const reason = await Promise.race([stdio.closed.then(() => "stdin closed"), stop.promise]);
       logger.info({ reason, in_flight: server.inFlight.size }, "stopping");
@@ -77,11 +81,11 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
       await stdio.close();
     } else {
       const { transport: _t, watch: _w, ...httpOptions } = options;
-      const http = await runStreamableHttp(server, httpOptions);
-      process.stderr.write(`loom mcp: serving '${server.info.name}' at ${http.url}\n`);
+      const serving = await http.runStreamableHttp(server, httpOptions);
+      process.stderr.write(`loom mcp: serving '${server.info.name}' at ${serving.url}\n`);
       const reason = await stop.promise;
-      logger.info({ reason, in_flight: server.inFlight.size, sessions: http.sessions }, "stopping");
-      await http.close();
+      logger.info({ reason, in_flight: server.inFlight.size, sessions: serving.sessions }, "stopping");
+      await serving.close();
     }
   } finally {
     await server.close();

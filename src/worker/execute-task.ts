@@ -51,12 +51,18 @@ export async function executeTask(task: TaskMessage, ctx: ExecuteContext): Promi
   const started = performance.now();
   const state: RunState = { usage: { input: 0, output: 0 }, model: null, text: null, rounds: 0 };
   const seconds = ctx.worker.timeoutSeconds > 0 ? ctx.worker.timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
-  const timeout = new AbortController();
-  const timer = setTimeout(
-    () => timeout.abort(new DOMException(`timed out after ${seconds} s`, "TimeoutError")),
-    seconds * 1000,
-  );
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout.signal]) : timeout.signal;
+  // One controller for both the caller's signal and the timeout (cheaper than AbortSignal.any).
+  const controller = new AbortController();
+  const timeout = { aborted: false };
+  const timer = setTimeout(() => {
+    timeout.aborted = true;
+    controller.abort(new DOMException(`timed out after ${seconds} s`, "TimeoutError"));
+  }, seconds * 1000);
+  const callerSignal = ctx.signal;
+  const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) onCallerAbort();
+  else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
+  const signal = controller.signal;
   const result = (
     status: "completed" | "failed",
     output: Record<string, unknown> | null,
@@ -78,9 +84,10 @@ export async function executeTask(task: TaskMessage, ctx: ExecuteContext): Promi
     const output = await untilAborted(run(task, ctx, state, signal), signal);
     return result("completed", output, null);
   } catch (error) {
-    return result("failed", null, toTaskError(error, ctx, timeout.signal, state));
+    return result("failed", null, toTaskError(error, ctx, timeout, state));
   } finally {
     clearTimeout(timer);
+    callerSignal?.removeEventListener("abort", onCallerAbort);
   }
 }
 
@@ -166,7 +173,12 @@ function checkOutput(
   return output;
 }
 
-function toTaskError(error: unknown, ctx: ExecuteContext, timeout: AbortSignal, state: RunState): TaskError {
+function toTaskError(
+  error: unknown,
+  ctx: ExecuteContext,
+  timeout: { aborted: boolean },
+  state: RunState,
+): TaskError {
   const { worker } = ctx;
   if (ctx.signal?.aborted) {
     return { code: "cancelled", message: `task for worker '${worker.name}' was cancelled by the caller` };

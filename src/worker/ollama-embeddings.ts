@@ -55,7 +55,7 @@ export class OllamaEmbeddingProvider implements EmbeddingProvider {
     if (texts.length === 0) return [];
     const reply = await withRetries(
       { kind: "ollama", url: this.baseUrl },
-      (signal) => ollamaClient(this.baseUrl, signal).embed({ model: this.model, input: texts }),
+      async (signal) => (await ollamaClient(this.baseUrl, signal)).embed({ model: this.model, input: texts }),
       { policy: this.#retry, signal: options.signal },
     );
     const vectors = reply.embeddings;

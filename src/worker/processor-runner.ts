@@ -104,8 +104,24 @@ export async function closeProcessors(): Promise<void> {
   }
 }
 
-/** The worker config as the plain snake_case JSON a backend receives. */
+// One plain copy per loaded worker config: it is the same on every call.
+const plainConfigs = new WeakMap<WorkerConfig, ProcessingConfig>();
+
+/**
+ * The worker config as the plain snake_case JSON a backend receives. Built once per config object
+ * and shared by its calls, so it is deeply frozen: a backend that tries to change it fails loudly
+ * instead of leaking state into the next task.
+ */
 export function processingConfig(config: WorkerConfig): ProcessingConfig {
+  let plain = plainConfigs.get(config);
+  if (!plain) {
+    plain = toPlainConfig(config);
+    plainConfigs.set(config, plain);
+  }
+  return plain;
+}
+
+function toPlainConfig(config: WorkerConfig): ProcessingConfig {
   const plain: ProcessingConfig = {};
   for (const [key, value] of Object.entries(config)) {
     if (value !== undefined) plain[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = value;
@@ -113,12 +129,27 @@ export function processingConfig(config: WorkerConfig): ProcessingConfig {
   for (const [key, value] of Object.entries(config.backendConfig ?? {})) {
     if (!(key in plain)) plain[key] = value;
   }
-  return JSON.parse(JSON.stringify(plain)) as ProcessingConfig;
+  return deepFreeze(JSON.parse(JSON.stringify(plain)) as ProcessingConfig);
 }
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+// The backend cache key of each config object (it is the same on every call).
+const backendKeys = new WeakMap<WorkerConfig, string>();
 
 function loadBackend(config: WorkerConfig, ref: string): Promise<Loaded> {
   const backendConfig = config.backendConfig ?? {};
-  const key = `${config.sourcePath ?? ""}\0${ref}\0${JSON.stringify(backendConfig)}`;
+  let key = backendKeys.get(config);
+  if (key === undefined) {
+    key = `${config.sourcePath ?? ""}\0${ref}\0${JSON.stringify(backendConfig)}`;
+    backendKeys.set(config, key);
+  }
   let entry = cache.get(key);
   if (!entry) {
     entry = construct(config, ref, backendConfig);

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Piscina } from "piscina";
+import type { Piscina } from "piscina";
 import { LoomError } from "../errors.js";
 import type { SerializedError, ThreadReply, ThreadRequest } from "./thread-task.js";
 
@@ -67,7 +67,7 @@ export async function runInThread(
     args: request.args,
     ...(request.fromFile === undefined ? {} : { fromFile: request.fromFile }),
   };
-  const reply = await getPool().run(task, signal ? { signal } : {});
+  const reply = await (await getPool()).run(task, signal ? { signal } : {});
   if (reply.ok) return reply.value;
   throw new ThreadTaskError(reply.phase, reply.error);
 }
@@ -84,15 +84,18 @@ export function threadPoolSize(): number {
   return Math.max(2, availableParallelism());
 }
 
-function getPool(): Piscina<ThreadRequest, ThreadReply> {
-  if (!pool) {
-    pool = new Piscina<ThreadRequest, ThreadReply>({
-      filename: threadTaskFile(),
-      minThreads: 0,
-      maxThreads: threadPoolSize(),
-      idleTimeout: IDLE_TIMEOUT_MS,
-    });
-  }
+let piscina: Promise<typeof Piscina> | undefined;
+
+/** The pool, created on first use; `piscina` itself is imported then, not when this loads. */
+async function getPool(): Promise<Piscina<ThreadRequest, ThreadReply>> {
+  piscina ??= import("piscina").then((m) => m.Piscina);
+  const PiscinaPool = await piscina;
+  pool ??= new PiscinaPool<ThreadRequest, ThreadReply>({
+    filename: threadTaskFile(),
+    minThreads: 0,
+    maxThreads: threadPoolSize(),
+    idleTimeout: IDLE_TIMEOUT_MS,
+  });
   return pool;
 }
 

@@ -207,6 +207,19 @@ describe("worker rules", () => {
       });
     });
 
+    // Compiling is skipped for schemas without these keywords; these must still be compiled.
+    it.each([
+      ["a bad patternProperties regex", "  type: object\n  patternProperties:\n    '(': {type: string}"],
+      ["nullable without type", "  type: object\n  properties:\n    note: {nullable: true}"],
+      ["an unresolvable $ref", "  type: object\n  properties:\n    a: {$ref: '#/definitions/missing'}"],
+    ])("%s fails compilation", async (_name, input) => {
+      const { issues } = await validateText(worker(input));
+      expect(issueAt(issues, "input_schema")).toMatchObject({
+        severity: "error",
+        message: expect.stringMatching(/^invalid JSON Schema: is not a usable JSON Schema: /),
+      });
+    });
+
     it("a schema that is not a mapping", async () => {
       const { issues } = await validateText(
         `name: "w"\nsystem_prompt: "x"\ninput_schema: [a]\noutput_schema: {type: object}\n`,

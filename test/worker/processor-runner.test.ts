@@ -133,6 +133,15 @@ describe("runProcessor: async ProcessingBackend", () => {
     expect(plain.backend_config).toEqual({ region: "eu" });
   });
 
+  it("processor: a backend that changes the shared config fails, and the next task sees it unchanged", async () => {
+    const config = upper({ region: "eu" });
+    await expect(runProcessor(config, { text: "a", set_region: "us" })).rejects.toMatchObject({
+      code: "backend_error",
+    });
+    const next = await runProcessor(config, { text: "b" });
+    expect(next.output).toMatchObject({ region: "eu" });
+  });
+
   it("processor: the instance is cached per backend_config", async () => {
     const first = await runProcessor(upper({ suffix: "?" }), { text: "a" });
     const second = await runProcessor(upper({ suffix: "?" }), { text: "b" });
