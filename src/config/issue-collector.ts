@@ -2,9 +2,14 @@
  * Collects the issues of one config file, placing each at the source position of its YAML path.
  * Rules call `error` / `warning` with a data path; the collector does the rest.
  */
-import { closest, distance } from "fastest-levenshtein";
+import { createRequire } from "node:module";
 import type { ConfigIssue } from "./issues.js";
 import { type DataPath, formatPath, type YamlSource } from "./yaml-source.js";
+
+// fastest-levenshtein (CommonJS) is required when the first suggestion is wanted: a valid config
+// never asks for one, so loading configs at start-up does not load it.
+const require = createRequire(import.meta.url);
+type Levenshtein = typeof import("fastest-levenshtein");
 
 export interface IssueOptions {
   /** Point at the key rather than the value (unknown keys, duplicate names). */
@@ -46,6 +51,7 @@ export class IssueCollector {
  */
 export function didYouMean(name: string, known: readonly string[]): string {
   if (known.length === 0) return "";
+  const { closest, distance } = require("fastest-levenshtein") as Levenshtein;
   const best = closest(name, [...known]);
   const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
   return best !== name && distance(name, best) <= limit ? ` — did you mean '${best}'?` : "";

@@ -2,14 +2,18 @@
  * Proves a worker's input/output schema is a valid JSON Schema by compiling it with ajv (the same
  * engine that validates payloads at run time), and reports each problem at its place in the YAML.
  */
-import { Ajv, type ErrorObject } from "ajv";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject } from "ajv";
+import type { Ajv2020 } from "ajv/dist/2020.js";
 import type { IssueCollector } from "./issue-collector.js";
 import type { DataPath } from "./yaml-source.js";
 
-// ajv-formats is CommonJS; under NodeNext its default export is the module object.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv | Ajv2020) => void;
+// ajv (CommonJS) is required on first use: schemas of the plain subset that
+// isPlainDraft7Schema recognises are checked without it, so start-up need not load it.
+const require = createRequire(import.meta.url);
+// ajv-formats is CommonJS; its module object is the plugin function.
+const addFormats = (ajv: Ajv | Ajv2020): void =>
+  (require("ajv-formats") as (ajv: Ajv | Ajv2020) => void)(ajv);
 
 let draft7: Ajv | undefined;
 let draft2020: Ajv2020 | undefined;
@@ -17,12 +21,14 @@ let draft2020: Ajv2020 | undefined;
 function ajvFor(schema: Record<string, unknown>): Ajv | Ajv2020 {
   if (typeof schema.$schema === "string" && schema.$schema.includes("2020-12")) {
     if (!draft2020) {
+      const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
       draft2020 = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
       addFormats(draft2020);
     }
     return draft2020;
   }
   if (!draft7) {
+    const { Ajv } = require("ajv") as typeof import("ajv");
     draft7 = new Ajv({ strict: false, allErrors: true, validateFormats: true });
     addFormats(draft7);
   }
@@ -104,7 +110,79 @@ function needsCompile(value: unknown): boolean {
   return false;
 }
 
+/** Draft-07 meta-schema checks of the keywords {@link isPlainDraft7Schema} accepts. */
+const isString = (v: unknown): boolean => typeof v === "string";
+const isNumber = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v);
+const isCount = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
+const SIMPLE_TYPES = new Set(["array", "boolean", "integer", "null", "number", "object", "string"]);
+const isTypeName = (v: unknown): boolean => typeof v === "string" && SIMPLE_TYPES.has(v);
+const isUniqueList = (v: unknown, item: (x: unknown) => boolean, minItems: number): boolean =>
+  Array.isArray(v) && v.length >= minItems && v.every(item) && new Set(v).size === v.length;
+const isSchemaMap = (v: unknown): boolean =>
+  v !== null &&
+  typeof v === "object" &&
+  !Array.isArray(v) &&
+  Object.values(v).every((inner) => isPlainDraft7Schema(inner));
+const isSchemaList = (v: unknown): boolean =>
+  Array.isArray(v) && v.length > 0 && v.every((inner) => isPlainDraft7Schema(inner));
+const PLAIN_KEYWORDS: Record<string, (v: unknown) => boolean> = {
+  title: isString,
+  description: isString,
+  $comment: isString,
+  format: isString,
+  contentMediaType: isString,
+  contentEncoding: isString,
+  default: () => true,
+  const: () => true,
+  examples: Array.isArray,
+  readOnly: (v) => typeof v === "boolean",
+  writeOnly: (v) => typeof v === "boolean",
+  uniqueItems: (v) => typeof v === "boolean",
+  multipleOf: (v) => isNumber(v) && (v as number) > 0,
+  maximum: isNumber,
+  exclusiveMaximum: isNumber,
+  minimum: isNumber,
+  exclusiveMinimum: isNumber,
+  maxLength: isCount,
+  minLength: isCount,
+  maxItems: isCount,
+  minItems: isCount,
+  maxProperties: isCount,
+  minProperties: isCount,
+  type: (v) => isTypeName(v) || isUniqueList(v, isTypeName, 1),
+  required: (v) => isUniqueList(v, isString, 0),
+  properties: isSchemaMap,
+  definitions: isSchemaMap,
+  additionalProperties: (v) => isPlainDraft7Schema(v),
+  additionalItems: (v) => isPlainDraft7Schema(v),
+  contains: (v) => isPlainDraft7Schema(v),
+  propertyNames: (v) => isPlainDraft7Schema(v),
+  not: (v) => isPlainDraft7Schema(v),
+  items: (v) => isPlainDraft7Schema(v) || isSchemaList(v),
+  allOf: isSchemaList,
+  anyOf: isSchemaList,
+  oneOf: isSchemaList,
+};
+
+/**
+ * Whether `value` is a draft-07 schema that certainly passes ajv's meta-schema check: every
+ * keyword is one of {@link PLAIN_KEYWORDS} with a value of the right shape. Anything else (another
+ * dialect, an unlisted keyword, a doubtful value) answers false and goes to ajv, which reports
+ * the problems; so this only spares loading ajv and compiling its meta-schema at start-up.
+ */
+function isPlainDraft7Schema(value: unknown): boolean {
+  if (typeof value === "boolean") return true;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  for (const [key, inner] of Object.entries(value)) {
+    const check = Object.hasOwn(PLAIN_KEYWORDS, key) ? PLAIN_KEYWORDS[key] : undefined;
+    if (!check?.(inner)) return false;
+  }
+  return true;
+}
+
 function compileProblems(record: Record<string, unknown>): SchemaProblem[] {
+  // A schema of the plain subset without compile-checked keywords is valid as it stands.
+  if (!needsCompile(record) && isPlainDraft7Schema(record)) return [];
   const ajv = ajvFor(record);
   const valid = ajv.validateSchema(record);
   if (!valid) return dedupe((ajv.errors ?? []).map(toProblem));

@@ -59,15 +59,24 @@ export async function loadRouterRules(file: string): Promise<RouterRules> {
   return toRouterRules(result.data as RouterRulesData, result.file);
 }
 
+export interface LoadWorkerConfigsOptions {
+  /** Loads one file; a caller that also loads workers elsewhere passes a memoizing loader. @default loadWorkerConfig */
+  load?: (file: string) => Promise<WorkerConfig>;
+}
+
 /**
  * Loads every worker YAML in a folder (not recursive; `_template.yaml` and other `_`-prefixed files
  * are skipped), keyed by worker `name`. Throws one ConfigValidationError with the issues of all
  * invalid files, and for two files that define the same name.
  */
-export async function loadWorkerConfigs(dir: string): Promise<Map<string, WorkerConfig>> {
+export async function loadWorkerConfigs(
+  dir: string,
+  options: LoadWorkerConfigsOptions = {},
+): Promise<Map<string, WorkerConfig>> {
   const folder = path.resolve(dir);
+  const load = options.load ?? loadWorkerConfig;
   const files = (await readdir(folder)).filter((f) => isYamlFile(f) && !f.startsWith("_")).sort();
-  const results = await Promise.allSettled(files.map((f) => loadWorkerConfig(path.join(folder, f))));
+  const results = await Promise.allSettled(files.map((f) => load(path.join(folder, f))));
   const workers = new Map<string, WorkerConfig>();
   const issues: ConfigIssue[] = [];
   for (const result of results) {

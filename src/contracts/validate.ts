@@ -4,10 +4,8 @@
  * (`$schema`, as `z.toJSONSchema` writes), else draft-07. No type coercion: `true` is not an
  * integer and `"1"` is not a number.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { Ajv2019 } from "ajv/dist/2019.js";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import type { JsonSchema } from "../config/types.js";
 import { errorMessage, LoomError } from "../errors.js";
 
@@ -19,21 +17,27 @@ export interface SchemaViolation {
   message: string;
 }
 
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFormatsModule) as (
-  ajv: Ajv,
-) => Ajv;
+// ajv (CommonJS) is required when the first schema compiles, so that start-up does not load it.
+const require = createRequire(import.meta.url);
 
 const OPTIONS = { allErrors: true, strict: false, coerceTypes: false, useDefaults: false } as const;
 let ajvs: { draft07: Ajv; draft2019: Ajv; draft2020: Ajv } | undefined;
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
 function ajvFor(schema: JsonSchema): Ajv {
-  ajvs ??= {
-    draft07: addFormats(new Ajv(OPTIONS)),
-    draft2019: addFormats(new Ajv2019(OPTIONS) as Ajv),
-    draft2020: addFormats(new Ajv2020(OPTIONS) as Ajv),
-  };
+  if (!ajvs) {
+    const formatsModule = require("ajv-formats") as { default?: unknown };
+    // ajv-formats' module object is its plugin (also exported as `default`).
+    const addFormats = (formatsModule.default ?? formatsModule) as (ajv: Ajv) => Ajv;
+    const { Ajv } = require("ajv") as typeof import("ajv");
+    const { Ajv2019 } = require("ajv/dist/2019.js") as typeof import("ajv/dist/2019.js");
+    const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+    ajvs = {
+      draft07: addFormats(new Ajv(OPTIONS)),
+      draft2019: addFormats(new Ajv2019(OPTIONS) as Ajv),
+      draft2020: addFormats(new Ajv2020(OPTIONS) as Ajv),
+    };
+  }
   const dialect = typeof schema.$schema === "string" ? schema.$schema : "";
   if (dialect.includes("2020-12")) return ajvs.draft2020;
   if (dialect.includes("2019-09")) return ajvs.draft2019;

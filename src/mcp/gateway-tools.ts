@@ -3,16 +3,9 @@
  * per pipeline entry, one per query action — all executed through a Dispatcher (in-process
  * `LocalDispatcher` by default). Also records every config file read, which hot reload watches.
  */
-import { readdir } from "node:fs/promises";
 import path from "node:path";
-import {
-  type ConfigIssue,
-  ConfigValidationError,
-  loadPipelineConfig,
-  loadWorkerConfig,
-} from "../config/index.js";
+import { loadPipelineConfig, loadWorkerConfig, loadWorkerConfigs } from "../config/index.js";
 import type { McpGatewayConfig, WorkerConfig } from "../config/types.js";
-import { isYamlFile } from "../config/workers-dir.js";
 import { LoomError } from "../errors.js";
 import type { LoomSettings } from "../llm/settings.js";
 import { checkStageWorkers, defaultWorkersDir } from "../pipeline/run-file.js";
@@ -54,42 +47,6 @@ function register(registry: Map<string, WorkerConfig>, worker: WorkerConfig, whe
     );
   }
   if (!existing) registry.set(worker.name, worker);
-}
-
-/**
- * `loadWorkerConfigs` over a loader that remembers each file, so a worker that is both a tool and
- * a pipeline stage is parsed and validated once per discovery.
- */
-async function loadWorkersDir(
-  dir: string,
-  load: (file: string) => Promise<WorkerConfig>,
-): Promise<Map<string, WorkerConfig>> {
-  const files = (await readdir(dir)).filter((f) => isYamlFile(f) && !f.startsWith("_")).sort();
-  const results = await Promise.allSettled(files.map((f) => load(path.join(dir, f))));
-  const workers = new Map<string, WorkerConfig>();
-  const issues: ConfigIssue[] = [];
-  for (const result of results) {
-    if (result.status === "rejected") {
-      if (result.reason instanceof ConfigValidationError) issues.push(...result.reason.issues);
-      else throw result.reason;
-      continue;
-    }
-    const worker = result.value;
-    const other = workers.get(worker.name);
-    if (other) {
-      const message = `duplicate worker name '${worker.name}' (also ${other.sourcePath})`;
-      issues.push({
-        file: worker.sourcePath ?? dir,
-        line: 1,
-        column: 1,
-        path: "name",
-        message,
-        severity: "error",
-      });
-    } else workers.set(worker.name, worker);
-  }
-  if (issues.length > 0) throw new ConfigValidationError(dir, issues);
-  return workers;
 }
 
 /**
@@ -135,7 +92,7 @@ export async function discoverTools(
       files.add(entry.config);
       const pipeline = await loadPipelineConfig(entry.config);
       const dir = path.resolve(defaultWorkersDir(entry.config));
-      if (!workersByDir.has(dir)) workersByDir.set(dir, loadWorkersDir(dir, loadWorker));
+      if (!workersByDir.has(dir)) workersByDir.set(dir, loadWorkerConfigs(dir, { load: loadWorker }));
       const workers = (await workersByDir.get(dir)) as Map<string, WorkerConfig>;
       for (const worker of workers.values()) if (worker.sourcePath) files.add(worker.sourcePath);
       checkStageWorkers(pipeline, workers, dir);

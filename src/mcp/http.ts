@@ -29,7 +29,7 @@ import {
 import { LegacySessions } from "./legacy-sessions.js";
 import { assertBindAllowed, bearerAuthGuard } from "./production/auth.js";
 import { corsHandler, corsOriginHostnames } from "./production/cors.js";
-import { healthHandler, type ReadinessCheck } from "./production/health.js";
+import { healthHandler, type ReadinessCheck, requestPathname } from "./production/health.js";
 import { DEFAULT_DRAIN_MS, InFlight } from "./production/shutdown.js";
 
 /** Options of {@link runStreamableHttp}. */
@@ -120,7 +120,7 @@ export async function runStreamableHttp(
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (cors?.(req, res)) return;
     if (await health(req, res)) return;
-    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    const pathname = requestPathname(req);
     if (pathname !== endpoint) {
       res.writeHead(404, { "content-type": "text/plain" }).end(`Not found: the MCP endpoint is ${endpoint}`);
       return;

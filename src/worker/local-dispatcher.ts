@@ -6,8 +6,16 @@
 import type { WorkerConfig } from "../config/types.js";
 import type { LoomSettings } from "../llm/settings.js";
 import type { Dispatcher, DispatchOptions } from "./dispatcher.js";
-import { executeTask } from "./execute-task.js";
+import type { executeTask as ExecuteTask } from "./execute-task.js";
 import type { TaskMessage, TaskResult } from "./messages.js";
+
+// executeTask (with the LLM backends, knowledge, silos, tool loading) is imported on the first
+// dispatch, so that serving tools (`loom mcp`) does not load the execution stack at start-up.
+let executeTaskFn: typeof ExecuteTask | undefined;
+async function loadExecuteTask(): Promise<typeof ExecuteTask> {
+  executeTaskFn ??= (await import("./execute-task.js")).executeTask;
+  return executeTaskFn;
+}
 
 export interface LocalDispatcherOptions {
   /** Loaded worker configs by name (`loadWorkerConfigs(dir)` gives one). */
@@ -55,6 +63,7 @@ export class LocalDispatcher implements Dispatcher {
         ...(task.goal_id === undefined ? {} : { goal_id: task.goal_id }),
       };
     }
+    const executeTask = executeTaskFn ?? (await loadExecuteTask());
     return executeTask(task, {
       worker,
       ...(this.#settings ? { settings: this.#settings } : {}),
