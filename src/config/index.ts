@@ -15,6 +15,7 @@ export {
   loadWorkerConfigs,
 } from "./loaders.js";
 export { resolveSchemaRef } from "./schema-refs.js";
+export { workerConfigWithDefaults } from "./to-model.js";
 export * from "./types.js";
 export { type ValidateConfigOptions, validateConfigFile } from "./validate-file.js";
 export { findWorkersDir } from "./workers-dir.js";

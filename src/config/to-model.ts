@@ -3,6 +3,7 @@
  * relative paths a config names (knowledge files, silo folders, workspace dirs, referenced configs).
  */
 import type { McpData, PipelineData, RouterRulesData, WorkerData } from "./definitions/index.js";
+import { workerDefinition } from "./definitions/worker.js";
 import { resolveConfigPath } from "./paths.js";
 import type {
   KnowledgeSilo,
@@ -116,4 +117,22 @@ export function toRouterRules(data: RouterRulesData, file: string): RouterRules 
       rateLimits[tier] = { maxConcurrent: limit.max_concurrent, tokensPerMinute: limit.tokens_per_minute };
   }
   return { tierOverrides: data.tier_overrides, rateLimits, sourcePath: file };
+}
+
+/**
+ * A WorkerConfig built in code rather than loaded from YAML: the guide's defaults (from the same
+ * definition `loadWorkerConfig` applies), any JSON object as input and output, then `fields`.
+ *
+ * @example const worker = workerConfigWithDefaults({ name: "echo", workerKind: "processor", processingBackend: "./echo.js#Echo" });
+ */
+export function workerConfigWithDefaults(fields: Partial<WorkerConfig> & { name: string }): WorkerConfig {
+  const { sourcePath: _unused, ...defaults } = toWorkerConfig(
+    workerDefinition.parse({ name: fields.name }),
+    "/unused/worker.yaml",
+  );
+  const config: WorkerConfig = { ...defaults, ...fields };
+  for (const key of Object.keys(config) as (keyof WorkerConfig)[]) {
+    if (config[key] === undefined) delete config[key];
+  }
+  return config;
 }

@@ -5,6 +5,7 @@
  * of a processor worker made for the entry, in the gateway's process (the database is local).
  */
 
+import { workerConfigWithDefaults } from "../config/index.js";
 import { loadModuleRef } from "../config/module-ref.js";
 import type { JsonSchema, McpQueryEntry, WorkerConfig } from "../config/types.js";
 import { errorMessage, LoomError } from "../errors.js";
@@ -26,7 +27,7 @@ export const QUERY_TIMEOUT_SECONDS = 30;
 
 /** The processor worker that runs an entry's actions (its name never clashes with a YAML worker's). */
 export function queryWorker(entry: McpQueryEntry, mcpConfigFile: string | undefined): WorkerConfig {
-  return {
+  return workerConfigWithDefaults({
     name: `mcp-query-${entry.namePrefix}`,
     description: `Query actions ${entry.actions.join(", ")} of ${entry.backend}`,
     workerKind: "processor",
@@ -37,17 +38,9 @@ export function queryWorker(entry: McpQueryEntry, mcpConfigFile: string | undefi
       required: ["action"],
       properties: { action: { type: "string", enum: entry.actions } },
     },
-    outputSchema: { type: "object" },
-    defaultModelTier: "local",
-    maxInputTokens: 4000,
-    maxOutputTokens: 2000,
-    knowledgeSources: [],
-    knowledgeSilos: [],
-    resolveFileRefs: [],
-    resetAfterTask: true,
     timeoutSeconds: QUERY_TIMEOUT_SECONDS,
     ...(mcpConfigFile ? { sourcePath: mcpConfigFile } : {}),
-  };
+  });
 }
 
 /** Asks the backend for its action schemas; a backend without `actionSchemas` gets open ones. */
