@@ -2,8 +2,8 @@
  * What the three backends share: base URL and SDK client options, the chat-completions tool
  * format (Ollama and OpenAI), and reading tool arguments into an object.
  */
-import type { ToolDefinition } from "../worker/tools.js";
-import type { LlmBackendOptions } from "./backend.js";
+
+import type { LlmBackendOptions, ToolDefinition } from "./backend.js";
 
 /** The backend's base URL without a trailing slash. */
 export function baseUrlOf(options: LlmBackendOptions, fallback: string): string {

@@ -4,8 +4,19 @@
  * Implementations (beside this file): Ollama, OpenAI-compatible, Anthropic.
  */
 import type { JsonSchema } from "../config/types.js";
-import type { TokenUsage } from "../worker/messages.js";
-import type { ToolDefinition } from "../worker/tools.js";
+
+/** Tokens a call consumed, as providers report them. */
+export interface TokenUsage {
+  input: number;
+  output: number;
+}
+
+/** A tool as offered to the model. `input_schema` is a JSON Schema object. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  input_schema: Record<string, unknown>;
+}
 
 /** The providers Loom ships a backend for. */
 export const BackendKind = { Ollama: "ollama", OpenAI: "openai", Anthropic: "anthropic" } as const;

@@ -4,6 +4,7 @@
  */
 import type { Tier } from "../config/types.js";
 import type { ErrorCode } from "../errors.js";
+import type { TokenUsage } from "../llm/backend.js";
 
 /** One unit of work for one worker. */
 export interface TaskMessage {
@@ -28,10 +29,7 @@ export interface TaskError {
   details?: Record<string, unknown>;
 }
 
-export interface TokenUsage {
-  input: number;
-  output: number;
-}
+export type { TokenUsage };
 
 /** The outcome of one task. `executeTask` always returns one, never throws for task failures. */
 export interface TaskResult {

@@ -4,12 +4,9 @@
  * `config`.
  */
 
-/** A tool as offered to the model. `input_schema` is a JSON Schema object. */
-export interface ToolDefinition {
-  name: string;
-  description: string;
-  input_schema: Record<string, unknown>;
-}
+import type { ToolDefinition } from "../llm/backend.js";
+
+export type { ToolDefinition };
 
 export interface ToolExecuteOptions {
   signal?: AbortSignal;
