@@ -63,56 +63,24 @@ export function pipelineOutcome(result: PipelineResult): ToolOutcome {
 /** Turns stage events into progress and logs for one call. */
 function reportEvent(pipeline: string, event: PipelineEvent, context: ToolRunContext): void {
   const count = `${event.completed}/${event.total}`;
-  switch (event.type) {
-    case "stage_started":
-      context.log("info", `stage '${event.stage}' started (${event.worker_type})`, {
-        pipeline,
-        stage: event.stage,
-      });
-      context.sendProgress({
-        progress: event.completed,
-        total: event.total,
-        message: `stage '${event.stage}' started`,
-      });
-      return;
-    case "stage_completed":
-      context.log("info", `stage '${event.stage}' completed in ${event.duration_ms ?? 0} ms (${count})`, {
-        pipeline,
-        stage: event.stage,
-      });
-      context.sendProgress({
-        progress: event.completed,
-        total: event.total,
-        message: `stage '${event.stage}' completed`,
-      });
-      return;
-    case "stage_skipped":
-      context.log(
-        "info",
-        `stage '${event.stage}' skipped: ${event.reason ?? "condition not met"} (${count})`,
-        {
-          pipeline,
-          stage: event.stage,
-        },
-      );
-      context.sendProgress({
-        progress: event.completed,
-        total: event.total,
-        message: `stage '${event.stage}' skipped`,
-      });
-      return;
-    case "stage_failed":
-      context.log(
-        "error",
-        `stage '${event.stage}' ${event.status ?? "failed"}: ${event.error?.message ?? ""}`,
-        {
-          pipeline,
-          stage: event.stage,
-          code: event.error?.code,
-        },
-      );
-      return;
+  const data = { pipeline, stage: event.stage };
+  if (event.type === "stage_failed") {
+    const message = `stage '${event.stage}' ${event.status ?? "failed"}: ${event.error?.message ?? ""}`;
+    context.log("error", message, { ...data, code: event.error?.code });
+    return;
   }
+  const detail = {
+    stage_started: `started (${event.worker_type})`,
+    stage_completed: `completed in ${event.duration_ms ?? 0} ms (${count})`,
+    stage_skipped: `skipped: ${event.reason ?? "condition not met"} (${count})`,
+  }[event.type];
+  context.log("info", `stage '${event.stage}' ${detail}`, data);
+  const verb = event.type.slice("stage_".length);
+  context.sendProgress({
+    progress: event.completed,
+    total: event.total,
+    message: `stage '${event.stage}' ${verb}`,
+  });
 }
 
 /**

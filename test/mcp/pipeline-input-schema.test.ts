@@ -1,23 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineConfig, WorkerConfig } from "../../src/config/types.js";
 import { pipelineInputSchema } from "../../src/mcp/pipeline-input-schema.js";
+import { workerConfig } from "../fixtures/worker-config.js";
 
 function worker(name: string, properties: Record<string, unknown>): WorkerConfig {
-  return {
-    name,
-    workerKind: "processor",
-    backendConfig: {},
-    inputSchema: { type: "object", properties },
-    outputSchema: { type: "object" },
-    defaultModelTier: "local",
-    maxInputTokens: 4000,
-    maxOutputTokens: 2000,
-    knowledgeSources: [],
-    knowledgeSilos: [],
-    resolveFileRefs: [],
-    resetAfterTask: true,
-    timeoutSeconds: 60,
-  };
+  return workerConfig({ name, workerKind: "processor", inputSchema: { type: "object", properties } });
 }
 
 const workers = new Map([

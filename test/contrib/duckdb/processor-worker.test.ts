@@ -3,28 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WorkerConfig } from "../../../src/config/types.js";
 import { createSampleDatabase, openDuckDB } from "../../../src/contrib/duckdb/index.js";
 import { closeProcessors, runProcessor } from "../../../src/worker/processor-runner.js";
+import { workerConfig } from "../../fixtures/worker-config.js";
 import { tempDir } from "./helpers.js";
 
 let dir: { dir: string; cleanup: () => Promise<void> };
 let dbPath: string;
 
 function worker(backendConfig: Record<string, unknown>): WorkerConfig {
-  return {
+  return workerConfig({
     name: "my_query_worker",
     workerKind: "processor",
     processingBackend: "loom.contrib.duckdb.DuckDBQueryBackend",
     backendConfig,
-    inputSchema: { type: "object" },
-    outputSchema: { type: "object" },
-    defaultModelTier: "local",
-    maxInputTokens: 4000,
-    maxOutputTokens: 2000,
-    knowledgeSources: [],
-    knowledgeSilos: [],
-    resolveFileRefs: [],
-    resetAfterTask: true,
     timeoutSeconds: 30,
-  } as WorkerConfig;
+  });
 }
 
 beforeAll(async () => {
