@@ -56,7 +56,7 @@ export async function checkMcpRules(
       const config = asRecord(item)?.config;
       if (typeof config === "string" && config !== "") {
         const target = resolveConfigPath(file, config);
-        if (existsSync(target)) validate(target);
+        if (existsSync(target)) void validate(target);
       }
     }
   }

@@ -5,6 +5,8 @@
  * in flight finish (bounded), close sessions, watchers and everything the tools hold. A second
  * signal exits at once.
  */
+import { errorMessage } from "../errors.js";
+import { installProcessGuard } from "../worker/backend-guard.js";
 import { closeProcessors } from "../worker/processor-runner.js";
 import { closeThreadPool } from "../worker/thread-pool.js";
 import { createServer } from "./gateway.js";
@@ -65,7 +67,20 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
     assertBindAllowed(options.host ?? "127.0.0.1", options.authToken);
   }
   const logger = createStderrLogger();
-  const server = await createServer(configFile, { logger, watch: options.watch ?? true });
+  // A backend's stray error fails its call (or is logged); it never ends the gateway.
+  const unguard = installProcessGuard({
+    onStray: ({ kind, error, worker, backend, failedCall }) =>
+      logger.error(
+        { kind, worker, backend, failed_call: failedCall, error: errorMessage(error) },
+        failedCall
+          ? "a backend's stray error failed its call"
+          : "stray error caught; the gateway keeps serving",
+      ),
+  });
+  const server = await createServer(configFile, { logger, watch: options.watch ?? true }).catch((error) => {
+    unguard();
+    throw error;
+  });
   const stop = stopSignal();
   const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_MS;
   try {
@@ -91,5 +106,6 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
     await server.close();
     await Promise.all([closeProcessors(), closeThreadPool()]);
     stop.dispose();
+    unguard();
   }
 }

@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 import type { CallToolResult, ServerContext } from "@modelcontextprotocol/server";
 import { errorMessage, LoomError } from "../errors.js";
+import { toJsonSafe } from "./json-safe.js";
 import type { GatewayLogger } from "./logger.js";
 import { ProgressReporter } from "./progress.js";
 import type { LogLevel, ToolFailure, ToolOutcome, ToolRunContext, ToolSpec } from "./tool-spec.js";
@@ -69,17 +70,40 @@ export function toolCallback(
   };
 }
 
-/** A successful result: structured output plus the same JSON as text, for text-only clients. */
+/**
+ * A successful result: structured output plus the same JSON as text, for text-only clients.
+ * Values JSON cannot carry are converted ({@link toJsonSafe}); if the output still cannot be
+ * written, the result is an `isError` result saying so — never a reply that is never sent.
+ */
 export function successResult(output: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: "text", text: JSON.stringify(output, null, 2) }], structuredContent: output };
+  try {
+    const safe = toJsonSafe(output) as Record<string, unknown>;
+    return { content: [{ type: "text", text: JSON.stringify(safe, null, 2) }], structuredContent: safe };
+  } catch (error) {
+    return unserialisable(error);
+  }
 }
 
 /** An `isError` result: `"<code>: <message>"` as text, the error as data under `_meta`. */
 export function errorResult(error: ToolFailure): CallToolResult {
+  try {
+    const details = toJsonSafe(error.details ?? {});
+    return {
+      content: [{ type: "text", text: `${error.code}: ${error.message}` }],
+      isError: true,
+      _meta: { [ERROR_META_KEY]: { code: error.code, message: error.message, details } },
+    };
+  } catch (cause) {
+    return unserialisable(cause);
+  }
+}
+
+function unserialisable(error: unknown): CallToolResult {
+  const message = `the tool's result could not be written as JSON: ${errorMessage(error)}`;
   return {
-    content: [{ type: "text", text: `${error.code}: ${error.message}` }],
+    content: [{ type: "text", text: `internal: ${message}` }],
     isError: true,
-    _meta: { [ERROR_META_KEY]: { code: error.code, message: error.message, details: error.details ?? {} } },
+    _meta: { [ERROR_META_KEY]: { code: "internal", message, details: {} } },
   };
 }
 

@@ -205,9 +205,16 @@ function toTaskError(
   return { code: "internal", message: `internal error in worker '${worker.name}': ${errorMessage(error)}` };
 }
 
-/** Rejects with the abort reason as soon as `signal` fires, even if `promise` ignores signals. */
+/**
+ * Rejects with the abort reason as soon as `signal` fires, even if `promise` ignores signals.
+ * `promise` is always observed, so its later rejection can never become an unhandled rejection
+ * (which would end the whole process: issue #11).
+ */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(abortReason(signal));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(abortReason(signal));
     signal.addEventListener("abort", onAbort, { once: true });

@@ -6,6 +6,7 @@
 import { loadModuleRef } from "../config/module-ref.js";
 import type { WorkerConfig } from "../config/types.js";
 import { ErrorCode, errorMessage, isAbortError, LoomError } from "../errors.js";
+import { callBackend } from "./backend-guard.js";
 import type { ProcessingConfig, ProcessingResult, ProcessOptions } from "./processor.js";
 import { runInThread, ThreadTaskError } from "./thread-pool.js";
 
@@ -67,10 +68,9 @@ export async function runProcessor(
   let raw: unknown;
   try {
     if (loaded.kind === "async") {
-      raw = await loaded.backend.process(
-        payload,
-        plainConfig,
-        options.signal ? { signal: options.signal } : {},
+      const { backend } = loaded;
+      raw = await callBackend(config.name, loaded.className, () =>
+        backend.process(payload, plainConfig, options.signal ? { signal: options.signal } : {}),
       );
     } else {
       raw = await runInThread(

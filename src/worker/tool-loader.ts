@@ -7,6 +7,7 @@
 import { loadModuleRef } from "../config/module-ref.js";
 import type { ToolSilo, WorkerConfig } from "../config/types.js";
 import { errorMessage, LoomError } from "../errors.js";
+import { callBackend } from "./backend-guard.js";
 import { runInThread } from "./thread-pool.js";
 import type { ToolDefinition, ToolExecuteOptions } from "./tools.js";
 
@@ -113,7 +114,12 @@ async function createTool(worker: WorkerConfig, silo: ToolSilo): Promise<LoadedT
   instances.add(instance);
   if (typeof instance.execute === "function") {
     const execute = instance.execute.bind(instance);
-    return { definition: normalized, silo: silo.name, execute: (args, options) => execute(args, options) };
+    const owner = instance.constructor.name;
+    return {
+      definition: normalized,
+      silo: silo.name,
+      execute: (args, options) => callBackend(worker.name, owner, () => execute(args, options)),
+    };
   }
   if (typeof instance.executeSync === "function") {
     const ref = silo.provider;

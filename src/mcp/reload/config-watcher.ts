@@ -91,7 +91,7 @@ export class ConfigWatcher<T> {
    * requested while it ran, is done.
    */
   reloadNow(): Promise<void> {
-    if (this.#running) {
+    if (this.#running !== undefined) {
       this.#again = true;
       return this.#running;
     }
