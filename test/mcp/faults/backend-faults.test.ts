@@ -1,13 +1,13 @@
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type FaultTool,
-  type GatewayProcess,
-  spawnGateway,
-  spawnHttpGateway,
-  stopGateway,
+  type StdioGateway,
+  spawnStdioGateway,
   writeFaultProject,
 } from "../../fixtures/fault-project.js";
 import { CLIENT_KINDS, connectHttp, resultText } from "../../fixtures/mcp-clients.js";
+import { type GatewayProcess, startGatewayHttp } from "../../fixtures/mcp-gateway-process.js";
 import { RawStdio, toolCall } from "../../fixtures/raw-stdio.js";
 
 /** What each misbehaving backend must turn into: an error result with this code and text. */
@@ -27,14 +27,16 @@ beforeAll(async () => {
 });
 
 describe("fault injection over stdio: a misbehaving backend fails its call, the gateway keeps serving", () => {
-  let gateway: GatewayProcess;
+  let gateway: StdioGateway;
   let rpc: RawStdio;
   beforeAll(async () => {
-    gateway = spawnGateway(config);
+    gateway = spawnStdioGateway(config);
     rpc = new RawStdio(gateway.child);
     await rpc.initialize();
   });
-  afterAll(() => stopGateway(gateway));
+  afterAll(() => {
+    gateway.child.kill("SIGKILL");
+  });
 
   let id = 0;
   for (const [tool, [code, text]] of Object.entries(EXPECTED)) {
@@ -72,11 +74,13 @@ describe("fault injection over stdio: a misbehaving backend fails its call, the 
 });
 
 describe("fault injection over streamable HTTP", () => {
-  let gateway: GatewayProcess & { url: string };
+  let gateway: GatewayProcess;
   beforeAll(async () => {
-    gateway = await spawnHttpGateway(config);
+    gateway = await startGatewayHttp(config, path.dirname(config));
   });
-  afterAll(() => stopGateway(gateway));
+  afterAll(async () => {
+    expect(await gateway.stop()).toBe(0);
+  });
 
   for (const kind of CLIENT_KINDS) {
     it(`${kind}: every fault answers an error result and the gateway keeps serving`, async () => {
