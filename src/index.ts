@@ -50,6 +50,8 @@ export { createServer, createToolServer, LoomMcpServer, runStdio, runStreamableH
 export type { Goal, PipelineEvent, PipelineResult, RunGoalOptions, StageOutcome } from "./pipeline/index.js";
 export { PipelineRunner } from "./pipeline/index.js";
 // Workers: the one seam (executeTask + Dispatcher), processors, tools, embeddings
+export type { ProcessGuardOptions, StrayError } from "./worker/backend-guard.js";
+export { installProcessGuard } from "./worker/backend-guard.js";
 export type { Dispatcher, DispatchOptions, TaskProgress } from "./worker/dispatcher.js";
 export type { EmbeddingProvider, EmbedOptions } from "./worker/embeddings.js";
 export type { ExecuteContext } from "./worker/execute-task.js";
