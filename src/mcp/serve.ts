@@ -25,6 +25,8 @@ export interface ServeOptions extends Omit<StreamableHttpOptions, "readinessChec
   transport?: TransportName;
   /** Reload when a config file changes. @default true */
   watch?: boolean;
+  /** Router rules file; replaces the config's `router_rules:`. */
+  routerRules?: string;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits the process at once (code 130). */
@@ -65,7 +67,11 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
     assertBindAllowed(options.host ?? "127.0.0.1", options.authToken);
   }
   const logger = createStderrLogger();
-  const server = await createServer(configFile, { logger, watch: options.watch ?? true });
+  const server = await createServer(configFile, {
+    logger,
+    watch: options.watch ?? true,
+    ...(options.routerRules ? { routerRules: options.routerRules } : {}),
+  });
   const stop = stopSignal();
   const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_MS;
   try {
@@ -80,7 +86,7 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
       await new Promise((resolve) => setTimeout(resolve, RESULT_FLUSH_MS));
       await stdio.close();
     } else {
-      const { transport: _t, watch: _w, ...httpOptions } = options;
+      const { transport: _t, watch: _w, routerRules: _r, ...httpOptions } = options;
       const serving = await http.runStreamableHttp(server, httpOptions);
       process.stderr.write(`loom mcp: serving '${server.info.name}' at ${serving.url}\n`);
       const reason = await stop.promise;

@@ -4,7 +4,12 @@
  * mesh use the same layer with different limiter stores.
  */
 export { type DispatcherLayer, loadRouterLayer, type RouterLayerOptions, routerLayer } from "./layer.js";
-export { type ChargeResult, type LimiterStore, MemoryLimiterStore, type MemoryLimiterStoreOptions } from "./limiter-store.js";
+export {
+  type ChargeResult,
+  type LimiterStore,
+  MemoryLimiterStore,
+  type MemoryLimiterStoreOptions,
+} from "./limiter-store.js";
 export {
   CONCURRENCY_RETRY_AFTER_MS,
   estimatePayloadTokens,

@@ -52,6 +52,9 @@ export function routerLayer(rules: RouterRules, options: RouterLayerOptions = {}
  *
  * @throws ConfigValidationError listing every issue of the file.
  */
-export async function loadRouterLayer(file: string, options: RouterLayerOptions = {}): Promise<DispatcherLayer> {
+export async function loadRouterLayer(
+  file: string,
+  options: RouterLayerOptions = {},
+): Promise<DispatcherLayer> {
   return routerLayer(await loadRouterRules(file), options);
 }
