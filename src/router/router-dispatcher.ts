@@ -38,7 +38,7 @@ export interface RouterDispatcherOptions {
   defaultTier?: (workerType: string) => Tier | undefined;
   /** Tokens charged before dispatch. @default the payload's JSON length / 4 */
   estimateTokens?: (task: TaskMessage) => number;
-  /** @default warnings as one line on stderr, no debug lines */
+  /** @default one line on stderr per warning (and per debug note with LOOM_LOG_LEVEL=debug) */
   logger?: RouterLogger;
 }
 
@@ -48,7 +48,12 @@ export function estimatePayloadTokens(task: TaskMessage): number {
 }
 
 const stderrLogger: RouterLogger = {
-  debug: () => {},
+  debug: (data, message) => {
+    const level = process.env.LOOM_LOG_LEVEL;
+    if (level === "debug" || level === "trace") {
+      process.stderr.write(`loom router: ${message} ${JSON.stringify(data)}\n`);
+    }
+  },
   warn: (data, message) => process.stderr.write(`loom router: ${message} ${JSON.stringify(data)}\n`),
 };
 
