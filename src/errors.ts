@@ -21,6 +21,13 @@ export const ErrorCode = {
   Timeout: "timeout",
   /** The caller aborted the task. */
   Cancelled: "cancelled",
+  /**
+   * Router rules refused the task: its tier is at `max_concurrent` or out of `tokens_per_minute`.
+   * Returned at once (a dead letter); `details.retry_after_ms` says when to try again.
+   */
+  RateLimited: "rate_limited",
+  /** The task names no worker or tier that can take it (a dead letter, like `rate_limited`). */
+  Unroutable: "unroutable",
   /** A workspace path tried to leave the workspace, or the file is missing. */
   WorkspaceError: "workspace_error",
   /** A bug in Loom itself. */

@@ -49,6 +49,15 @@ export { createServer, createToolServer, LoomMcpServer, runStdio, runStreamableH
 // Pipelines
 export type { Goal, PipelineEvent, PipelineResult, RunGoalOptions, StageOutcome } from "./pipeline/index.js";
 export { PipelineRunner } from "./pipeline/index.js";
+// Router rules: a layer around any Dispatcher (tier overrides, rate limits, dead letters)
+export type {
+  DispatcherLayer,
+  LimiterStore,
+  RouterDispatcherOptions,
+  RouterLayerOptions,
+  RouterLogger,
+} from "./router/index.js";
+export { loadRouterLayer, MemoryLimiterStore, RouterDispatcher, routerLayer } from "./router/index.js";
 // Workers: the one seam (executeTask + Dispatcher), processors, tools, embeddings
 export type { ProcessGuardOptions, StrayError } from "./worker/backend-guard.js";
 export { installProcessGuard } from "./worker/backend-guard.js";

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { registerDev } from "./dev.js";
 import { registerMcp } from "./mcp.js";
 import { registerRun } from "./run.js";
 import { registerValidate } from "./validate.js";
@@ -15,5 +16,6 @@ const program = new Command()
 registerValidate(program);
 registerRun(program);
 registerMcp(program);
+registerDev(program);
 
 await program.parseAsync(process.argv);

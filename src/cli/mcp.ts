@@ -21,6 +21,7 @@ interface McpFlags {
   maxSessions: number;
   drainTimeout: number;
   watch: boolean;
+  routerRules?: string;
 }
 
 function parsePort(value: string): number {
@@ -120,6 +121,10 @@ export function registerMcp(program: Command): void {
       10,
     )
     .option("--no-watch", "do not reload when a config file changes")
+    .option(
+      "--router-rules <file>",
+      "apply router rules (tier_overrides, rate_limits) to every task; replaces the config's router_rules",
+    )
     .action(async (flags: McpFlags) => {
       try {
         const authToken = await authTokenOf(flags);
@@ -130,6 +135,7 @@ export function registerMcp(program: Command): void {
           port: flags.port,
           path: flags.path,
           watch: flags.watch,
+          ...(flags.routerRules === undefined ? {} : { routerRules: flags.routerRules }),
           bodyLimitBytes: flags.bodyLimit,
           sessionIdleTimeoutMs: flags.sessionIdleTimeout * 1000,
           maxSessions: flags.maxSessions,

@@ -16,6 +16,7 @@ import {
 
 interface RunPipelineFlags {
   config: string;
+  routerRules?: string;
   context: string[];
   goal?: string;
   instruction?: string;
@@ -51,6 +52,10 @@ export function registerRunPipeline(run: Command): void {
       "--workers <dir>",
       "folder of worker configs (default: configs/workers beside the pipeline's folder)",
     )
+    .option(
+      "--router-rules <file>",
+      "apply router rules (tier_overrides, rate_limits), e.g. configs/router_rules.yaml",
+    )
     .option("--quiet", "no progress lines on stderr (the timeline is still printed)")
     .action(async (flags: RunPipelineFlags) => {
       const controller = new AbortController();
@@ -59,7 +64,11 @@ export function registerRunPipeline(run: Command): void {
       try {
         // Imported when run, so other commands do not load the execution stack at start-up.
         const { runPipelineFile } = await import("../pipeline/run-file.js");
+        const layer = flags.routerRules
+          ? await (await import("../router/layer.js")).loadRouterLayer(flags.routerRules)
+          : undefined;
         const result = await runPipelineFile(flags.config, goalFrom(flags), {
+          ...(layer ? { wrapDispatcher: layer } : {}),
           ...(flags.workers ? { workersDir: flags.workers } : {}),
           signal: controller.signal,
           ...(flags.quiet ? {} : { onEvent: (e) => process.stderr.write(`${formatEvent(e)}\n`) }),

@@ -8,6 +8,7 @@ import { errorMessage } from "../errors.js";
 
 interface RunWorkerFlags {
   config: string;
+  routerRules?: string;
   input: string;
   tier?: string;
 }
@@ -20,6 +21,10 @@ export function registerRunWorker(run: Command): void {
     .requiredOption("--config <file>", "worker YAML file")
     .requiredOption("--input <json>", "the payload: inline JSON, or @file.json")
     .option("--tier <tier>", `model tier (${TIERS.join(", ")}; default: the worker's default_model_tier)`)
+    .option(
+      "--router-rules <file>",
+      "apply router rules (tier_overrides, rate_limits), e.g. configs/router_rules.yaml",
+    )
     .action(async (flags: RunWorkerFlags) => {
       const controller = new AbortController();
       const onSigint = (): void => controller.abort(new Error("interrupted (SIGINT)"));
@@ -28,8 +33,12 @@ export function registerRunWorker(run: Command): void {
         // Imported when run, so other commands do not load the execution stack at start-up.
         const { readPayloadArgument, runWorkerFile } = await import("../worker/run-worker-file.js");
         const payload = await readPayloadArgument(flags.input);
+        const layer = flags.routerRules
+          ? await (await import("../router/layer.js")).loadRouterLayer(flags.routerRules)
+          : undefined;
         const result = await runWorkerFile(flags.config, payload, {
           ...(flags.tier ? { tier: flags.tier } : {}),
+          ...(layer ? { wrapDispatcher: layer } : {}),
           signal: controller.signal,
           onProgress: (p) => process.stderr.write(`${p.message}\n`),
         });

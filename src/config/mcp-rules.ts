@@ -107,11 +107,40 @@ export async function checkMcpRules(
     }
   }
 
+  await checkRouterRulesRef(data, issues, validate);
+
   const count = ["workers", "pipelines", "queries"].reduce((n, g) => n + asList(tools[g]).length, 0);
   if (count === 0 && data.resources === undefined) {
     issues.warning(
       [],
       "this gateway exposes nothing: add tools.workers, tools.pipelines, tools.queries or resources",
+    );
+  }
+}
+
+/** `router_rules:` names an existing, valid router rules file (relative to the MCP config). */
+async function checkRouterRulesRef(
+  data: Raw,
+  issues: IssueCollector,
+  validate: (target: string) => ReturnType<ValidateReferenced>,
+): Promise<void> {
+  if (typeof data.router_rules !== "string" || data.router_rules === "") return;
+  const target = resolveConfigPath(issues.source.file, data.router_rules);
+  if (!existsSync(target)) {
+    issues.error(["router_rules"], `router rules file not found: ${target}`);
+    return;
+  }
+  const result = await validate(target);
+  const errors = result.issues.filter((i) => i.severity === "error");
+  if (result.kind !== "router_rules") {
+    issues.error(
+      ["router_rules"],
+      `${target} is ${result.kind ? `a ${result.kind}` : "not a"} config; expected router rules`,
+    );
+  } else if (errors.length > 0) {
+    issues.error(
+      ["router_rules"],
+      `router rules have ${errors.length} error(s); first: ${formatIssue(errors[0] as ConfigIssue)}`,
     );
   }
 }

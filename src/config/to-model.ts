@@ -102,6 +102,7 @@ export function toMcpGatewayConfig(data: McpData, file: string): McpGatewayConfi
       workspaceDir: resolveConfigPath(file, data.resources.workspace_dir),
       patterns: data.resources.patterns,
     },
+    routerRules: data.router_rules === undefined ? undefined : resolveConfigPath(file, data.router_rules),
     sourcePath: file,
   };
 }

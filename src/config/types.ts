@@ -143,6 +143,8 @@ export interface McpGatewayConfig {
     workspaceDir: string;
     patterns?: string[];
   };
+  /** `router_rules:` file, absolute after loading. */
+  routerRules?: string;
   sourcePath?: string;
 }
 

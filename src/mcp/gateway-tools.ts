@@ -4,7 +4,7 @@
  * `LocalDispatcher` by default). Also records every config file read, which hot reload watches.
  */
 import path from "node:path";
-import { loadPipelineConfig, loadWorkerConfig, loadWorkerConfigs } from "../config/index.js";
+import { loadPipelineConfig, loadRouterRules, loadWorkerConfig, loadWorkerConfigs } from "../config/index.js";
 import type { McpGatewayConfig, WorkerConfig } from "../config/types.js";
 import { LoomError } from "../errors.js";
 import type { LoomSettings } from "../llm/settings.js";
@@ -24,6 +24,11 @@ export interface GatewayToolsOptions {
   settings?: LoomSettings;
   /** Where worker and pipeline tasks run. @default a LocalDispatcher over the loaded configs */
   dispatcher?: Dispatcher;
+  /**
+   * Router rules file applied around the dispatcher (`loom mcp --router-rules`); replaces the
+   * config's `router_rules:`. @default the config's `router_rules`, else none
+   */
+  routerRules?: string;
 }
 
 /** One discovered tool set and what it holds open. */
@@ -109,7 +114,15 @@ export async function discoverTools(
           ...(options.settings ? { settings: options.settings } : {}),
         });
     if (local) closers.push(() => local.close?.());
-    const dispatcher = options.dispatcher ?? (local as LocalDispatcher);
+    const inner = options.dispatcher ?? (local as LocalDispatcher);
+    const rulesFile = options.routerRules ?? gateway.routerRules;
+    if (rulesFile) files.add(path.resolve(rulesFile));
+    // The router layer is loaded only by gateways that have rules.
+    const dispatcher = rulesFile
+      ? (await import("../router/layer.js")).routerLayer(await loadRouterRules(rulesFile), {
+          logger: options.logger,
+        })(inner, registry)
+      : inner;
 
     const queryEntries = await Promise.all(
       gateway.tools.queries.map((q) => prepareQueryEntry(q, file, options.logger)),

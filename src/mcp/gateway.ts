@@ -88,6 +88,7 @@ export async function createServer(
     logger,
     ...(options.settings ? { settings: options.settings } : {}),
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...(options.routerRules ? { routerRules: options.routerRules } : {}),
   };
   const discovered = await discoverTools(gateway, toolOptions);
   let resources: WorkspaceResources | undefined;

@@ -27,6 +27,8 @@ export interface ServeOptions extends Omit<StreamableHttpOptions, "readinessChec
   transport?: TransportName;
   /** Reload when a config file changes. @default true */
   watch?: boolean;
+  /** Router rules file; replaces the config's `router_rules:`. */
+  routerRules?: string;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits the process at once (code 130). */
@@ -77,7 +79,11 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
           : "stray error caught; the gateway keeps serving",
       ),
   });
-  const server = await createServer(configFile, { logger, watch: options.watch ?? true }).catch((error) => {
+  const server = await createServer(configFile, {
+    logger,
+    watch: options.watch ?? true,
+    ...(options.routerRules ? { routerRules: options.routerRules } : {}),
+  }).catch((error) => {
     unguard();
     throw error;
   });
@@ -95,7 +101,7 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
       await new Promise((resolve) => setTimeout(resolve, RESULT_FLUSH_MS));
       await stdio.close();
     } else {
-      const { transport: _t, watch: _w, ...httpOptions } = options;
+      const { transport: _t, watch: _w, routerRules: _r, ...httpOptions } = options;
       const serving = await http.runStreamableHttp(server, httpOptions);
       process.stderr.write(`loom mcp: serving '${server.info.name}' at ${serving.url}\n`);
       const reason = await stop.promise;

@@ -8,6 +8,7 @@ import { findWorkersDir, loadPipelineConfig, loadWorkerConfigs } from "../config
 import type { PipelineConfig, WorkerConfig } from "../config/types.js";
 import { ErrorCode, LoomError } from "../errors.js";
 import type { LoomSettings } from "../llm/settings.js";
+import type { Dispatcher } from "../worker/dispatcher.js";
 import { LocalDispatcher } from "../worker/local-dispatcher.js";
 import { PipelineRunner } from "./runner.js";
 import type { Goal, PipelineResult, RunGoalOptions } from "./types.js";
@@ -27,6 +28,11 @@ export interface RunPipelineFileOptions extends RunGoalOptions {
   workersDir?: string;
   /** LLM settings. @default what LocalDispatcher uses when none are given */
   settings?: LoomSettings;
+  /**
+   * Wraps the in-process dispatcher, given the loaded workers (router rules:
+   * `(inner, workers) => routerLayer(rules, { workers })(inner)` of `src/router`).
+   */
+  wrapDispatcher?: (inner: Dispatcher, workers: ReadonlyMap<string, WorkerConfig>) => Dispatcher;
 }
 
 /**
@@ -73,10 +79,11 @@ export async function runPipelineFile(
   const workersDir = path.resolve(options.workersDir ?? defaultWorkersDir(file));
   const workers = await loadWorkerConfigs(workersDir);
   checkStageWorkers(config, workers, workersDir);
-  const dispatcher = new LocalDispatcher({
+  const local = new LocalDispatcher({
     workers,
     ...(options.settings ? { settings: options.settings } : {}),
   });
+  const dispatcher = options.wrapDispatcher ? options.wrapDispatcher(local, workers) : local;
   try {
     const runner = new PipelineRunner(config, { dispatcher });
     return await runner.run(goal, {
@@ -84,6 +91,6 @@ export async function runPipelineFile(
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
   } finally {
-    await dispatcher.close();
+    await dispatcher.close?.();
   }
 }

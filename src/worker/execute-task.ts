@@ -126,6 +126,7 @@ async function run(
     payload,
     outputSchema: worker.outputSchema,
     maxOutputTokens: worker.maxOutputTokens,
+    inputBudget: { worker: worker.name, maxInputTokens: worker.maxInputTokens },
     tools,
     signal,
     state,

@@ -10,6 +10,7 @@ import { errorMessage, isAbortError, LoomError } from "../errors.js";
 import type { LlmMessage, LlmStopReason, LlmToolCall, LlmToolResult } from "../llm/backend.js";
 import type { ResolvedTier } from "../llm/tiers.js";
 import type { TaskProgress } from "./dispatcher.js";
+import { checkInputBudget } from "./input-budget.js";
 import type { TokenUsage } from "./messages.js";
 import type { LoadedTool } from "./tool-loader.js";
 
@@ -40,6 +41,11 @@ export interface RunLlmOptions {
   maxRounds?: number;
   /** Filled in as the conversation goes; pass one to read usage after a failure. */
   state?: LlmRunState;
+  /**
+   * The worker's `max_input_tokens`: system prompt + payload + tool definitions are checked
+   * against it before the first model call (`invalid_input` when over). @default no check
+   */
+  inputBudget?: { worker: string; maxInputTokens: number };
 }
 
 /**
@@ -56,7 +62,18 @@ export async function runLlm(options: RunLlmOptions): Promise<LlmRunState> {
   };
   const { resolved, tools, signal } = options;
   const maxRounds = options.maxRounds ?? MAX_TOOL_ROUNDS;
-  const messages: LlmMessage[] = [{ role: "user", content: JSON.stringify(options.payload, null, 2) }];
+  const userText = JSON.stringify(options.payload, null, 2);
+  if (options.inputBudget) {
+    checkInputBudget(options.inputBudget.worker, options.inputBudget.maxInputTokens, [
+      { label: "system prompt and knowledge", text: options.system },
+      { label: "payload", text: userText },
+      {
+        label: "tool definitions",
+        text: tools.length > 0 ? JSON.stringify(tools.map((t) => t.definition)) : "",
+      },
+    ]);
+  }
+  const messages: LlmMessage[] = [{ role: "user", content: userText }];
   const byName = new Map(tools.map((tool) => [tool.definition.name, tool]));
   while (state.rounds < maxRounds) {
     const reply = await resolved.backend.complete({

@@ -8,8 +8,9 @@ import { loadWorkerConfig } from "../config/index.js";
 import { TIERS, type Tier } from "../config/types.js";
 import { errorMessage, LoomError } from "../errors.js";
 import { type LoomSettings, loadSettings } from "../llm/settings.js";
-import type { TaskProgress } from "./dispatcher.js";
+import type { Dispatcher, TaskProgress } from "./dispatcher.js";
 import { executeTask } from "./execute-task.js";
+import { LocalDispatcher } from "./local-dispatcher.js";
 import type { TaskResult } from "./messages.js";
 
 export interface RunWorkerFileOptions {
@@ -19,6 +20,12 @@ export interface RunWorkerFileOptions {
   settings?: LoomSettings;
   signal?: AbortSignal;
   onProgress?: (progress: TaskProgress) => void;
+  /**
+   * Runs the task through a layer around the in-process dispatcher (router rules:
+   * `loadRouterLayer(file)` of `src/router`). The task then names its tier (the worker's
+   * default_model_tier when `tier` is not given), so the layer sees the tier it runs on.
+   */
+  wrapDispatcher?: (inner: Dispatcher) => Dispatcher;
 }
 
 /**
@@ -37,21 +44,27 @@ export async function runWorkerFile(
   }
   const worker = await loadWorkerConfig(file);
   const settings = options.settings ?? (await loadSettings());
-  return executeTask(
-    {
-      task_id: randomUUID(),
-      worker_type: worker.name,
-      payload,
-      created_at: new Date().toISOString(),
-      ...(options.tier === undefined ? {} : { tier: options.tier as Tier }),
-    },
-    {
-      worker,
-      settings,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    },
-  );
+  const task = {
+    task_id: randomUUID(),
+    worker_type: worker.name,
+    payload,
+    created_at: new Date().toISOString(),
+    ...(options.tier === undefined ? {} : { tier: options.tier as Tier }),
+  };
+  const run = {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+  if (options.wrapDispatcher) {
+    const local = new LocalDispatcher({ workers: new Map([[worker.name, worker]]), settings });
+    const dispatcher = options.wrapDispatcher(local);
+    try {
+      return await dispatcher.dispatch({ ...task, tier: task.tier ?? worker.defaultModelTier }, run);
+    } finally {
+      await dispatcher.close?.();
+    }
+  }
+  return executeTask(task, { worker, settings, ...run });
 }
 
 /**

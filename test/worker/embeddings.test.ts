@@ -52,4 +52,32 @@ describe("OllamaEmbeddingProvider", () => {
       message: expect.stringContaining('model "nope" not found'),
     });
   });
+
+  it("takes the guide's option and method names: base_url and embed_batch", async () => {
+    const provider = new OllamaEmbeddingProvider({
+      model: "nomic-embed-text",
+      base_url: llm.url,
+      retry: { maxAttempts: 1 },
+    });
+    expect(provider.baseUrl).toBe(llm.url);
+    const vectors = await provider.embed_batch(["text1", "text2", "text3"]);
+    expect(vectors).toHaveLength(3);
+    expect(llm.requests).toHaveLength(1);
+    expect(llm.requests[0]).toMatchObject({
+      path: "/api/embed",
+      body: { input: ["text1", "text2", "text3"] },
+    });
+  });
+
+  it("rejects an unknown option with a did-you-mean instead of ignoring it", () => {
+    const options = { baseURL: llm.url } as unknown as ConstructorParameters<
+      typeof OllamaEmbeddingProvider
+    >[0];
+    expect(() => new OllamaEmbeddingProvider(options)).toThrow(
+      /unknown option 'baseURL' — did you mean 'baseUrl'\?/,
+    );
+    expect(() => new OllamaEmbeddingProvider({ baseUrl: llm.url, base_url: "http://elsewhere:1" })).toThrow(
+      /disagree/,
+    );
+  });
 });

@@ -47,6 +47,9 @@ export const mcpDefinition = z
       })
       .default({ workers: [], pipelines: [], queries: [] })
       .meta({ description: "What the server exposes as MCP tools." }),
+    router_rules: nonEmptyString(
+      "Router rules file (tier_overrides, rate_limits), relative to this config; applied to every worker and pipeline task.",
+    ).optional(),
     resources: z
       .strictObject({
         workspace_dir: nonEmptyString("Folder exposed as workspace:/// resources."),
