@@ -1,7 +1,7 @@
 /** Safe file access inside a workspace folder. */
 export { WorkspaceError } from "./workspace-error.js";
 export {
-  DEFAULT_MAX_READ_BYTES,
+  DEFAULT_WORKSPACE_MAX_READ_BYTES,
   isInside,
   WorkspaceManager,
   type WorkspaceManagerOptions,

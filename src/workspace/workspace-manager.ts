@@ -19,11 +19,11 @@ import { WorkspaceError } from "./workspace-error.js";
 export { isInside } from "./inside.js";
 
 /** Largest file a `WorkspaceManager` reads unless told otherwise. @default 32 MiB */
-export const DEFAULT_MAX_READ_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_WORKSPACE_MAX_READ_BYTES = 32 * 1024 * 1024;
 
 /** Options of {@link WorkspaceManager}. */
 export interface WorkspaceManagerOptions {
-  /** Reads of larger files fail with reason `too_large`. @default DEFAULT_MAX_READ_BYTES */
+  /** Reads of larger files fail with reason `too_large`. @default DEFAULT_WORKSPACE_MAX_READ_BYTES */
   maxReadBytes?: number;
 }
 
@@ -58,7 +58,7 @@ export class WorkspaceManager {
       });
     }
     this.root = path.resolve(root);
-    this.maxReadBytes = options.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
+    this.maxReadBytes = options.maxReadBytes ?? DEFAULT_WORKSPACE_MAX_READ_BYTES;
   }
 
   /**
