@@ -75,4 +75,4 @@ export { BackendError, ProcessingBackend, SyncProcessingBackend } from "./worker
 export type { ToolDefinition, ToolExecuteOptions } from "./worker/tools.js";
 export { SyncToolProvider, ToolProvider } from "./worker/tools.js";
 // Workspace
-export { WorkspaceError, WorkspaceManager } from "./workspace/index.js";
+export { WorkspaceError, WorkspaceManager, type WorkspaceManagerOptions } from "./workspace/index.js";

@@ -1,11 +1,14 @@
 // Processor backend of configs/workers/doc_extractor.yaml (guide Part 2): reads a text or
 // Markdown file from the worker's workspace and returns a preview and a page count.
 //
-// Plain, self-contained ESM: it imports nothing from Loom, so it loads the same from a checkout,
-// an installed package or a worker thread. Loom constructs it with the worker's `backend_config`
-// and calls `process(payload, config)`, where `config` is the worker config as snake_case JSON.
-import { readFile } from "node:fs/promises";
+// Plain ESM. File access goes through Loom's WorkspaceManager (never a path check of its own), so
+// `..`, absolute paths and symlinks out of the workspace are refused exactly as `resources/read`
+// refuses them. `loom-ai/workspace` is the package importing itself by name (Node's package
+// self-reference through package.json "exports"), so it loads the same from a checkout, an
+// installed package or a worker thread. Loom constructs it with the worker's `backend_config` and
+// calls `process(payload, config)`, where `config` is the worker config as snake_case JSON.
 import path from "node:path";
+import { WorkspaceManager } from "loom-ai/workspace";
 
 const TEXT_EXTENSIONS = new Set([".md", ".markdown", ".txt", ".text", ".csv", ".json", ".yaml", ".yml"]);
 
@@ -26,12 +29,13 @@ export class DocExtractorBackend {
     if (typeof root !== "string" || root === "") {
       throw new Error("doc_extractor needs workspace_dir in its worker config");
     }
-    const file = resolveInside(root, String(payload.file_ref ?? ""));
-    const extension = path.extname(file).toLowerCase();
+    const ref = String(payload.file_ref ?? "");
+    if (ref === "") throw new Error("file_ref is empty");
+    const extension = path.extname(ref).toLowerCase();
     if (!TEXT_EXTENSIONS.has(extension)) {
       throw new Error(`doc_extractor reads text files (${[...TEXT_EXTENSIONS].join(", ")}), not '${extension || "no extension"}'`);
     }
-    const text = (await readFile(file, "utf8")).replace(/\r\n/g, "\n");
+    const text = (await new WorkspaceManager(root).readText(ref)).replace(/\r\n/g, "\n");
     // A form feed marks a page break in text exports; otherwise estimate from length.
     const pages = text.includes("\f") ? text.split("\f").length : Math.ceil(text.length / this.charsPerPage);
     return {
@@ -39,18 +43,6 @@ export class DocExtractorBackend {
       model_used: "doc-extractor-text-v1",
     };
   }
-}
-
-/** Resolves `ref` inside `root`, refusing paths that leave it (`../../etc/passwd`). */
-function resolveInside(root, ref) {
-  if (ref === "") throw new Error("file_ref is empty");
-  const base = path.resolve(root);
-  const target = path.resolve(base, ref);
-  const relative = path.relative(base, target);
-  if (relative === "" || relative.startsWith("..") || path.isAbsolute(relative)) {
-    throw new Error(`file_ref '${ref}' is outside the workspace ${base}`);
-  }
-  return target;
 }
 
 function positive(value, fallback) {

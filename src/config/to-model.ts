@@ -101,6 +101,11 @@ export function toMcpGatewayConfig(data: McpData, file: string): McpGatewayConfi
     resources: data.resources && {
       workspaceDir: resolveConfigPath(file, data.resources.workspace_dir),
       patterns: data.resources.patterns,
+      create: data.resources.create,
+      allowSystemDir: data.resources.allow_system_dir,
+      maxFileBytes: data.resources.max_file_bytes,
+      maxConcurrentReads: data.resources.max_concurrent_reads,
+      maxWatchedFiles: data.resources.max_watched_files,
     },
     routerRules: data.router_rules === undefined ? undefined : resolveConfigPath(file, data.router_rules),
     sourcePath: file,

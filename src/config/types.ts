@@ -142,6 +142,13 @@ export interface McpGatewayConfig {
     /** Absolute after loading. */
     workspaceDir: string;
     patterns?: string[];
+    /** Create a missing workspace folder at start. @default false */
+    create?: boolean;
+    /** Serve a system folder (`/`, `/etc`, the home folder itself, ...). @default false */
+    allowSystemDir?: boolean;
+    maxFileBytes?: number;
+    maxConcurrentReads?: number;
+    maxWatchedFiles?: number;
   };
   /** `router_rules:` file, absolute after loading. */
   routerRules?: string;

@@ -57,9 +57,16 @@ export async function openResources(
   return WorkspaceResources.open({
     workspaceDir: config.workspaceDir,
     ...(config.patterns ? { patterns: config.patterns } : {}),
+    ...(config.create === undefined ? {} : { create: config.create }),
+    ...(config.allowSystemDir === undefined ? {} : { allowSystemDir: config.allowSystemDir }),
+    ...(config.maxFileBytes === undefined ? {} : { maxReadBytes: config.maxFileBytes }),
+    ...(config.maxConcurrentReads === undefined ? {} : { maxConcurrentReads: config.maxConcurrentReads }),
+    ...(config.maxWatchedFiles === undefined ? {} : { maxWatchedFiles: config.maxWatchedFiles }),
     watch: options.watchResources ?? true,
     ...(options.resourceDebounceMs === undefined ? {} : { debounceMs: options.resourceDebounceMs }),
     onError: (error) => logger.warn({ error: error.message }, "workspace watcher error"),
+    onCreated: (dir) =>
+      logger.info({ workspace_dir: dir }, "created the missing workspace folder (resources.create: true)"),
   });
 }
 

@@ -22,15 +22,15 @@ export function installResourceHandlers(
   const low = server.server;
   low.setRequestHandler("resources/list", async () => ({ resources: (await source()?.list()) ?? [] }));
   low.setRequestHandler("resources/templates/list", () => {
-    const resources = source();
-    if (!resources) return { resourceTemplates: [] };
+    if (!source()) return { resourceTemplates: [] };
     return {
       resourceTemplates: [
         {
           uriTemplate: WORKSPACE_URI_TEMPLATE,
           name: "workspace",
           title: "Workspace file",
-          description: `A file in the gateway's workspace (${resources.catalog.root}), by its path relative to it.`,
+          description:
+            "A file in the gateway's workspace folder, by its path relative to that folder (e.g. reports/q1.pdf).",
         },
       ],
     };

@@ -45,8 +45,8 @@ export async function resolveFileRefs(
     if (typeof ref !== "string") {
       throw new LoomError(
         "invalid_input",
-        `payload.${field}: a file ref must be a string path inside the workspace ${root} (got ${typeof ref})`,
-        { details: { field, workspace_dir: root } },
+        `payload.${field}: a file ref must be a string path relative to the workspace (got ${typeof ref})`,
+        { details: { field } },
       );
     }
     try {
@@ -57,7 +57,7 @@ export async function resolveFileRefs(
         "invalid_input",
         `payload.${field}: cannot resolve file ref '${ref}': ${cause.message}`,
         {
-          details: { field, file: ref, workspace_dir: root, reason: cause.details.reason },
+          details: { field, file: ref, reason: cause.details.reason },
           cause,
         },
       );

@@ -5,6 +5,7 @@
  * custom error classes do not survive the structured clone between threads.
  */
 import { loadModuleRef } from "../config/module-ref.js";
+import { callsStartedSince, pendingCallMark } from "../workspace/pending-calls.js";
 
 /** A call to run off the main thread. Everything in it must be structured-cloneable. */
 export interface ThreadRequest {
@@ -48,12 +49,53 @@ export default async function runThreadTask(request: ThreadRequest): Promise<Thr
     const message = `'${request.ref}' has no method ${request.method}() (a ${instance.constructor?.name ?? "value"})`;
     return { ok: false, phase: "load", error: { name: "TypeError", message, code: "config_error" } };
   }
+  const mark = pendingCallMark();
   try {
-    const value: unknown = await method.apply(instance, request.args);
+    const value: unknown = method.apply(instance, request.args);
+    const misuse = await asyncMisuse(request, instance, value, mark);
+    if (misuse) return { ok: false, phase: "call", error: misuse };
     return { ok: true, value };
   } catch (error) {
     return { ok: false, phase: "call", error: serializeError(error) };
   }
+}
+
+/**
+ * A synchronous method that returned a promise, or left a `WorkspaceManager` call (e.g. an
+ * un-awaited `writeJson`) running, would report success for work not done: that is an error
+ * naming the method. The promises are settled first, so nothing is still writing when the task
+ * fails.
+ */
+async function asyncMisuse(
+  request: ThreadRequest,
+  instance: Record<string, unknown>,
+  value: unknown,
+  mark: number,
+): Promise<SerializedError | undefined> {
+  const where = `${instance.constructor?.name ?? request.ref}.${request.method}()`;
+  if (isPromiseLike(value)) {
+    await Promise.resolve(value).catch(() => undefined);
+    return {
+      name: "TypeError",
+      message: `${where} returned a Promise; a synchronous backend must return its result directly (use the ...Sync methods of WorkspaceManager, e.g. writeJsonSync, or make it an async ProcessingBackend with process())`,
+    };
+  }
+  const pending = callsStartedSince(mark);
+  if (pending.length === 0) return undefined;
+  await Promise.all(pending.map((call) => call.settled));
+  const methods = [...new Set(pending.map((call) => call.method))];
+  return {
+    name: "TypeError",
+    message: `${where} returned while WorkspaceManager.${methods.join("(), ")}() was still running (it cannot be awaited there); use ${methods.map((m) => `${m}Sync()`).join(", ")} in a synchronous backend`,
+  };
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 function instanceFor(request: ThreadRequest): Promise<Record<string, unknown>> {

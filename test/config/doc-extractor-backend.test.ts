@@ -3,6 +3,7 @@
  * loaded the way Loom loads backends, it reads a workspace file and returns what the
  * analysis pipeline maps (text_preview, page_count), and refuses paths outside the workspace.
  */
+import { symlink } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadWorkerConfig } from "../../src/config/index.js";
@@ -59,9 +60,37 @@ describe("doc_extractor backend", () => {
     const workspace = path.join(ROOT, "configs/workspace");
     await expect(
       backend.process({ file_ref: "../../package.json" }, { workspace_dir: workspace }),
-    ).rejects.toThrow(/outside the workspace/);
+    ).rejects.toThrow(/refused: '\.\.' segments/);
     await expect(backend.process({ file_ref: "scan.pdf" }, { workspace_dir: workspace })).rejects.toThrow(
       /reads text files/,
     );
+  });
+
+  it("refuses a symlink that leads out of the workspace, as resources/read does", async () => {
+    const tmp = await tempDir();
+    try {
+      await tmp.write("outside/secret.txt", "root:x:0:0");
+      await tmp.write("ws/keep.md", "kept");
+      await symlink(path.join(tmp.dir, "outside/secret.txt"), path.join(tmp.dir, "ws/passwd.txt"));
+      const backend = await backendFor({});
+      const workspace = path.join(tmp.dir, "ws");
+      const refused = backend.process({ file_ref: "passwd.txt" }, { workspace_dir: workspace });
+      await expect(refused).rejects.toThrow(/refused: a symlink leads outside the workspace/);
+      await expect(refused).rejects.not.toThrow(tmp.dir);
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
+  it("reads a legitimate file whose name starts with '..'", async () => {
+    const tmp = await tempDir();
+    try {
+      await tmp.write("..notes.md", "dot dot notes");
+      const backend = await backendFor({});
+      const result = await backend.process({ file_ref: "..notes.md" }, { workspace_dir: tmp.dir });
+      expect(result.output).toEqual({ text_preview: "dot dot notes", page_count: 1 });
+    } finally {
+      await tmp.cleanup();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { WorkerConfig } from "../../src/config/types.js";
 import { LoomError } from "../../src/errors.js";
 import { resolveFileRefs } from "../../src/worker/file-refs.js";
+import { startSymlinkSwapper } from "../fixtures/symlink-swapper.js";
 import { workerConfig } from "../fixtures/worker-config.js";
 
 let base: string;
@@ -124,5 +125,37 @@ describe("resolveFileRefs", () => {
   it("file refs: a worker without resolve_file_refs gets its payload back unchanged", async () => {
     const payload = { file_ref: "../outside.json" };
     expect(await resolveFileRefs(worker({ resolveFileRefs: [] }), payload)).toBe(payload);
+  });
+
+  it("file refs: errors name the ref relative to the workspace, never the server's absolute paths", async () => {
+    await symlink(path.join(base, "outside.json"), path.join(workspace, "innocent.json"));
+    for (const payload of [{ file_ref: 42 }, { file_ref: "missing.json" }, { file_ref: "innocent.json" }]) {
+      const error = await failure(worker(), payload);
+      expect(error.message).not.toContain(base);
+      expect(JSON.stringify(error.details)).not.toContain(base);
+    }
+  });
+
+  it("file refs: a symlink swapped in a loop during resolution never yields the outside file", async () => {
+    await writeFile(path.join(workspace, "inside.json"), '{"inside":true}');
+    const seen = { inside: 0, refused: 0, leaked: 0 };
+    const swapper = await startSymlinkSwapper(
+      path.join(workspace, "link.txt"),
+      path.join(workspace, "inside.json"),
+      path.join(base, "outside.json"),
+    );
+    try {
+      for (let i = 0; i < 1500; i++) {
+        const result = await resolveFileRefs(worker(), { file_ref: "link.txt" }).catch(() => undefined);
+        if (result === undefined) seen.refused++;
+        else if (JSON.stringify(result.file_ref_content) === '{"inside":true}') seen.inside++;
+        else seen.leaked++;
+      }
+    } finally {
+      await swapper.stop();
+    }
+    expect(seen.leaked).toBe(0);
+    expect(seen.inside).toBeGreaterThan(0);
+    expect(seen.refused).toBeGreaterThan(0);
   });
 });

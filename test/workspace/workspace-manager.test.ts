@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LoomError } from "../../src/errors.js";
 import { WorkspaceError, WorkspaceManager } from "../../src/workspace/index.js";
+import { startSymlinkSwapper } from "../fixtures/symlink-swapper.js";
 
 let base: string;
 let root: string;
@@ -144,5 +145,114 @@ describe("WorkspaceManager read and write", () => {
     expect(await ws.remove("gone.txt")).toBe(true);
     expect(await ws.remove("gone.txt")).toBe(false);
     expect(ws.exists("gone.txt")).toBe(false);
+  });
+});
+
+describe("WorkspaceManager under a concurrently swapped symlink", () => {
+  const READS = 1500;
+
+  async function swapping(targetA: string, targetB: string, run: () => Promise<void>): Promise<void> {
+    const swapper = await startSymlinkSwapper(path.join(root, "link.txt"), targetA, targetB);
+    try {
+      await run();
+    } finally {
+      await swapper.stop();
+    }
+  }
+
+  it("workspace: reads through a symlink swapped in a loop never return the outside file", async () => {
+    await writeFile(path.join(root, "inside.txt"), "inside");
+    await writeFile(path.join(outside, "secret.txt"), "SECRET");
+    const ws = new WorkspaceManager(root);
+    const seen = { inside: 0, refused: 0, leaked: 0 };
+    await swapping(path.join(root, "inside.txt"), path.join(outside, "secret.txt"), async () => {
+      for (let i = 0; i < READS; i++) {
+        const text = await (i % 2
+          ? ws.readText("link.txt")
+          : Promise.resolve().then(() => ws.readTextSync("link.txt"))
+        ).catch((error: unknown) => {
+          expect(error).toBeInstanceOf(WorkspaceError);
+          return undefined;
+        });
+        if (text === undefined) seen.refused++;
+        else if (text === "inside") seen.inside++;
+        else seen.leaked++;
+      }
+    });
+    expect(seen.leaked).toBe(0);
+    expect(seen.inside).toBeGreaterThan(0);
+    expect(seen.refused).toBeGreaterThan(0);
+  });
+
+  it("workspace: writes below a folder symlink swapped in a loop never leave a file outside", async () => {
+    await mkdir(path.join(root, "real"));
+    const ws = new WorkspaceManager(root);
+    let written = 0;
+    const swapper = await startSymlinkSwapper(path.join(root, "sub"), path.join(root, "real"), outside);
+    try {
+      for (let i = 0; i < READS / 3; i++) {
+        const write =
+          i % 2
+            ? ws.writeText(`sub/out-${i}.txt`, "x")
+            : Promise.resolve().then(() => ws.writeTextSync(`sub/out-${i}.txt`, "x"));
+        await write.then(
+          () => written++,
+          (error: unknown) => expect(error).toBeInstanceOf(WorkspaceError),
+        );
+      }
+    } finally {
+      await swapper.stop();
+    }
+    expect((await readdir(outside)).filter((name) => name.includes("out-"))).toEqual([]);
+    expect(written).toBeGreaterThan(0);
+  });
+});
+
+describe("WorkspaceManager synchronous API (for processSync)", () => {
+  it("workspace: writeJsonSync then readJsonSync round-trips, atomically and inside the workspace", () => {
+    const ws = new WorkspaceManager(root);
+    ws.writeJsonSync("out/result.json", { status: "done" });
+    expect(ws.readJsonSync("out/result.json")).toEqual({ status: "done" });
+    ws.writeTextSync("out/result.json", "replaced");
+    expect(ws.readTextSync("out/result.json")).toBe("replaced");
+    expect(ws.removeSync("out/result.json")).toBe(true);
+    expect(ws.removeSync("out/result.json")).toBe(false);
+  });
+
+  it("workspace: the sync methods refuse what the async ones refuse", async () => {
+    await symlink(path.join(outside, "secret.json"), path.join(root, "leak.json"));
+    await symlink(outside, path.join(root, "evil"));
+    const ws = new WorkspaceManager(root);
+    expect(() => ws.readJsonSync("leak.json")).toThrow(/symlink leads outside/);
+    expect(() => ws.writeJsonSync("evil/x.json", {})).toThrow(/symlink leads outside/);
+    expect(() => ws.readTextSync("../ws-evil/secret.json")).toThrow(/'\.\.' segments/);
+    expect(await readdir(outside)).toEqual(["secret.json"]);
+  });
+
+  it("workspace: messages name the ref relative to the workspace, never the server's paths", async () => {
+    const ws = new WorkspaceManager(root);
+    await symlink(path.join(outside, "secret.json"), path.join(root, "leak.json"));
+    for (const attempt of [
+      () => ws.readText("missing.txt"),
+      () => ws.readJson("leak.json"),
+      () => Promise.resolve().then(() => ws.resolve("../x")),
+    ]) {
+      const error = await attempt().then(
+        () => undefined,
+        (e: unknown) => e as WorkspaceError,
+      );
+      expect(error).toBeInstanceOf(WorkspaceError);
+      expect(error?.message).not.toContain(base);
+      expect(JSON.stringify(error?.details)).not.toContain(base);
+    }
+  });
+
+  it("workspace: a file above maxReadBytes is refused with a clear message", async () => {
+    await writeFile(path.join(root, "big.txt"), "x".repeat(2000));
+    const ws = new WorkspaceManager(root, { maxReadBytes: 1000 });
+    await expect(ws.readText("big.txt")).rejects.toThrow(
+      /'big.txt' is too large to read: 2000 bytes, the limit is 1000 bytes/,
+    );
+    expect(() => ws.readTextSync("big.txt")).toThrow(/too large/);
   });
 });

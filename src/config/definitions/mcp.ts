@@ -1,6 +1,6 @@
 /** The MCP gateway config definition (Part 12). */
 import { z } from "zod";
-import { moduleRefField, nonEmptyString, optionsField, toolNameField } from "./common.js";
+import { moduleRefField, nonEmptyString, optionsField, positiveInt, toolNameField } from "./common.js";
 
 /** Query actions a DuckDBQueryBackend offers. */
 export const QUERY_ACTIONS = ["search", "filter", "stats", "get", "vector_search"] as const;
@@ -54,6 +54,22 @@ export const mcpDefinition = z
       .strictObject({
         workspace_dir: nonEmptyString("Folder exposed as workspace:/// resources."),
         patterns: z.array(nonEmptyString("Glob")).optional().meta({ description: "Glob filter, e.g. *.pdf" }),
+        create: z
+          .boolean({ error: "must be true or false" })
+          .optional()
+          .meta({ description: "Create a missing workspace_dir at start (default false: refuse to start)." }),
+        allow_system_dir: z.boolean({ error: "must be true or false" }).optional().meta({
+          description: "Serve a system folder (/, /etc, /usr, the home folder itself, ...). Default false.",
+        }),
+        max_file_bytes: positiveInt(
+          "Largest file resources/read serves, in bytes (default 16777216 = 16 MiB).",
+        ).optional(),
+        max_concurrent_reads: positiveInt(
+          "resources/read calls served at once; more wait (default 4).",
+        ).optional(),
+        max_watched_files: positiveInt(
+          "Most folders and matching files watched (default 10000); a larger workspace is refused at start.",
+        ).optional(),
       })
       .optional()
       .meta({ description: "Workspace files exposed as MCP resources." }),

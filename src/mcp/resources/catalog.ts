@@ -2,10 +2,11 @@
  * The workspace resource catalog (Part 12, step 4): every file under `resources.workspace_dir`
  * whose relative path matches the configured `patterns` is a resource `workspace:///<path>`.
  * Reads go through {@link WorkspaceManager}, so `..`, `%2e%2e`, absolute paths and symlinks that
- * lead outside the workspace are refused.
+ * lead outside the workspace are refused, and the file is verified after it is opened (a symlink
+ * swapped between check and read cannot leak). Reads are capped in size and in number at once.
  */
 import type { Dirent } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import {
   ProtocolError,
@@ -15,12 +16,14 @@ import {
   ResourceNotFoundError,
 } from "@modelcontextprotocol/server";
 import picomatch from "picomatch";
+import { WorkspaceError } from "../../workspace/workspace-error.js";
 import { WorkspaceManager } from "../../workspace/workspace-manager.js";
 import { isTextMimeType, mimeTypeOf } from "./mime.js";
+import { DEFAULT_MAX_CONCURRENT_READS, ReadLimiter } from "./read-limiter.js";
 import { parseWorkspaceUri, toWorkspaceUri } from "./workspace-uri.js";
 
-/** Largest file served by `resources/read`. @default 32 MiB */
-export const DEFAULT_MAX_READ_BYTES = 32 * 1024 * 1024;
+/** Largest file served by `resources/read` (`resources.max_file_bytes`). @default 16 MiB */
+export const DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024;
 
 /** Options of {@link WorkspaceCatalog}. */
 export interface WorkspaceCatalogOptions {
@@ -32,8 +35,19 @@ export interface WorkspaceCatalogOptions {
    * Dotfiles and dot-folders are never listed. @default every file
    */
   patterns?: readonly string[];
-  /** @default DEFAULT_MAX_READ_BYTES */
+  /** Larger files are refused with a message naming the limit. @default DEFAULT_MAX_READ_BYTES */
   maxReadBytes?: number;
+  /** Reads served at once; more wait. @default DEFAULT_MAX_CONCURRENT_READS */
+  maxConcurrentReads?: number;
+}
+
+/** A scan stopped because the workspace holds more entries than allowed. */
+export class TooManyFilesError extends WorkspaceError {
+  constructor(readonly limit: number) {
+    super(`the workspace holds more than ${limit} files and folders`, {
+      details: { reason: "too_many_files", limit },
+    });
+  }
 }
 
 /** One workspace file as the catalog sees it. */
@@ -58,12 +72,14 @@ export class WorkspaceCatalog {
   readonly root: string;
   readonly #manager: WorkspaceManager;
   readonly #match: (relativePath: string) => boolean;
-  readonly #maxReadBytes: number;
+  readonly #limiter: ReadLimiter;
 
   constructor(options: WorkspaceCatalogOptions) {
-    this.#manager = new WorkspaceManager(options.workspaceDir);
+    this.#manager = new WorkspaceManager(options.workspaceDir, {
+      maxReadBytes: options.maxReadBytes ?? DEFAULT_MAX_READ_BYTES,
+    });
     this.root = this.#manager.root;
-    this.#maxReadBytes = options.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
+    this.#limiter = new ReadLimiter(options.maxConcurrentReads ?? DEFAULT_MAX_CONCURRENT_READS);
     // A pattern without "/" names a file at any depth (picomatch's own `basename` option would
     // also apply to the patterns that do contain "/", so the prefix is added here instead).
     const patterns = options.patterns?.length
@@ -73,15 +89,24 @@ export class WorkspaceCatalog {
     this.#match = (relativePath) => !hasDotSegment(relativePath) && matcher(relativePath);
   }
 
+  /** `resources/read` calls being served now (at most `maxConcurrentReads`). */
+  get activeReads(): number {
+    return this.#limiter.active;
+  }
+
   /** True when a relative path (`/`-separated) is exposed by the patterns. */
   matches(relativePath: string): boolean {
     return this.#match(relativePath);
   }
 
-  /** Every exposed file, sorted by path. A missing workspace folder lists nothing. */
-  async scan(): Promise<WorkspaceFile[]> {
+  /**
+   * Every exposed file, sorted by path. A missing workspace folder lists nothing. With
+   * `maxEntries`, throws {@link TooManyFilesError} as soon as more folders and exposed files than
+   * that are found (what a watcher would have to watch).
+   */
+  async scan(options: { maxEntries?: number } = {}): Promise<WorkspaceFile[]> {
     const files: WorkspaceFile[] = [];
-    await this.#walk("", files);
+    await this.#walk("", files, { count: 0, max: options.maxEntries ?? Number.POSITIVE_INFINITY });
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
@@ -116,30 +141,35 @@ export class WorkspaceCatalog {
    */
   async read(uri: string): Promise<ReadResourceResult> {
     const relativePath = parseWorkspaceUri(uri);
-    let absolute: string;
     try {
-      absolute = this.#manager.resolve(relativePath);
+      this.#manager.resolve(relativePath);
     } catch (error) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, (error as Error).message, { uri });
     }
-    const file = await this.stat(relativePath);
-    if (!file)
-      throw new ResourceNotFoundError(uri, `Resource not found: ${uri} (no such file in the workspace)`);
-    if (file.size > this.#maxReadBytes) {
-      throw new ProtocolError(
-        ProtocolErrorCode.InvalidParams,
-        `workspace file '${relativePath}' is ${file.size} bytes, more than the ${this.#maxReadBytes} bytes served`,
-        { uri },
-      );
+    const notFound = () =>
+      new ResourceNotFoundError(uri, `Resource not found: ${uri} (no such file in the workspace)`);
+    if (!this.#match(relativePath)) throw notFound();
+    let bytes: Buffer;
+    try {
+      bytes = await this.#limiter.run(() => this.#manager.readBytes(relativePath));
+    } catch (error) {
+      if (!(error instanceof WorkspaceError)) throw error;
+      const reason = error.details.reason;
+      if (reason === "ENOENT" || reason === "EISDIR" || reason === "not_a_file") throw notFound();
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, error.message, { uri });
     }
-    const bytes = await readFile(absolute);
-    const content = isTextMimeType(file.mimeType)
-      ? { uri, mimeType: file.mimeType, text: bytes.toString("utf8") }
-      : { uri, mimeType: file.mimeType, blob: bytes.toString("base64") };
+    const mimeType = mimeTypeOf(relativePath);
+    const content = isTextMimeType(mimeType)
+      ? { uri, mimeType, text: bytes.toString("utf8") }
+      : { uri, mimeType, blob: bytes.toString("base64") };
     return { contents: [content] };
   }
 
-  async #walk(relativeDir: string, into: WorkspaceFile[]): Promise<void> {
+  async #walk(
+    relativeDir: string,
+    into: WorkspaceFile[],
+    seen: { count: number; max: number },
+  ): Promise<void> {
     let entries: Dirent[];
     try {
       entries = await readdir(path.join(this.root, relativeDir), { withFileTypes: true });
@@ -151,10 +181,14 @@ export class WorkspaceCatalog {
       const relativePath = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
       // Symlinked folders are not followed (no cycles, no escapes); symlinked files are checked
       // by stat() through WorkspaceManager.resolve.
-      if (entry.isDirectory()) await this.#walk(relativePath, into);
-      else if (entry.isFile() || entry.isSymbolicLink()) {
+      if (entry.isDirectory()) {
+        if (++seen.count > seen.max) throw new TooManyFilesError(seen.max);
+        await this.#walk(relativePath, into, seen);
+      } else if (entry.isFile() || entry.isSymbolicLink()) {
         const file = await this.stat(relativePath);
-        if (file) into.push(file);
+        if (!file) continue;
+        if (++seen.count > seen.max) throw new TooManyFilesError(seen.max);
+        into.push(file);
       }
     }
   }

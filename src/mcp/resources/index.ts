@@ -2,6 +2,7 @@
 
 export {
   DEFAULT_MAX_READ_BYTES,
+  TooManyFilesError,
   toResource,
   WorkspaceCatalog,
   type WorkspaceCatalogOptions,
@@ -9,7 +10,9 @@ export {
 } from "./catalog.js";
 export { ChangeTracker, isEmptyChange, type WorkspaceChanges } from "./change-tracker.js";
 export { DEFAULT_MIME_TYPE, isTextMimeType, mimeTypeOf } from "./mime.js";
+export { DEFAULT_MAX_CONCURRENT_READS, ReadLimiter } from "./read-limiter.js";
 export {
+  DEFAULT_MAX_WATCHED_FILES,
   DEFAULT_RESOURCE_DEBOUNCE_MS,
   type WorkspaceEvent,
   WorkspaceResources,

@@ -4,16 +4,21 @@
  * touched file an `updated` event for its URI. The gateway turns these into
  * `notifications/resources/list_changed` and `notifications/resources/updated`.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ReadResourceResult, Resource } from "@modelcontextprotocol/server";
 import { type FSWatcher, watch } from "chokidar";
-import { toResource, WorkspaceCatalog, type WorkspaceCatalogOptions } from "./catalog.js";
+import { systemDirReason } from "../../workspace/system-dirs.js";
+import { WorkspaceError } from "../../workspace/workspace-error.js";
+import { TooManyFilesError, toResource, WorkspaceCatalog, type WorkspaceCatalogOptions } from "./catalog.js";
 import { ChangeTracker, isEmptyChange, type WorkspaceChanges } from "./change-tracker.js";
 import { toWorkspaceUri } from "./workspace-uri.js";
 
 /** Quiet time before a burst of file events is announced. @default 100 ms */
 export const DEFAULT_RESOURCE_DEBOUNCE_MS = 100;
+
+/** Files and folders watched at most (`resources.max_watched_files`). @default 10000 */
+export const DEFAULT_MAX_WATCHED_FILES = 10_000;
 
 /** A change clients should hear about. */
 export type WorkspaceEvent = { type: "list_changed" } | { type: "updated"; uri: string };
@@ -26,6 +31,24 @@ export interface WorkspaceResourcesOptions extends WorkspaceCatalogOptions {
   watch?: boolean;
   /** Told about watcher errors (a folder that cannot be watched, ...). @default ignore */
   onError?: (error: Error) => void;
+  /**
+   * Create a missing workspace folder (`resources.create`) instead of refusing it.
+   * @default false
+   */
+  create?: boolean;
+  /** Told when `create` made the folder. @default ignore */
+  onCreated?: (dir: string) => void;
+  /**
+   * Serve a system folder (`/`, `/etc`, `/usr`, the home folder itself, ...; see system-dirs.ts)
+   * (`resources.allow_system_dir`). @default false
+   */
+  allowSystemDir?: boolean;
+  /**
+   * Most folders and exposed files watched (`resources.max_watched_files`): a larger workspace is
+   * refused at open; one that grows past it stops being watched, with an error to `onError`
+   * (changes are then still found after each tool call). @default DEFAULT_MAX_WATCHED_FILES
+   */
+  maxWatchedFiles?: number;
 }
 
 /**
@@ -50,19 +73,66 @@ export class WorkspaceResources {
   // Reconciliations run one at a time, so the tracker sees a consistent order of states.
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  readonly #maxWatched: number;
+  #watchedCount = 0;
 
   private constructor(options: WorkspaceResourcesOptions) {
     this.catalog = new WorkspaceCatalog(options);
     this.#debounceMs = options.debounceMs ?? DEFAULT_RESOURCE_DEBOUNCE_MS;
     this.#onError = options.onError ?? (() => {});
+    this.#maxWatched = options.maxWatchedFiles ?? DEFAULT_MAX_WATCHED_FILES;
   }
 
-  /** Creates the workspace folder if needed, scans it and (unless `watch: false`) starts watching. */
+  /**
+   * Checks the workspace folder, scans it and (unless `watch: false`) starts watching. Throws
+   * {@link WorkspaceError} with a one-line fix when the folder is missing (unless `create`), is
+   * not a folder, is a system folder (unless `allowSystemDir`), or holds more than
+   * `maxWatchedFiles` folders and exposed files.
+   */
   static async open(options: WorkspaceResourcesOptions): Promise<WorkspaceResources> {
     const resources = new WorkspaceResources(options);
-    await mkdir(resources.catalog.root, { recursive: true });
-    resources.#tracker = new ChangeTracker(await resources.catalog.scan());
-    if (options.watch ?? true) await resources.#startWatching();
+    const root = resources.catalog.root;
+    const refuse = (why: string, fix: string, reason: string): never => {
+      throw new WorkspaceError(`resources.workspace_dir ${root}: ${why}; ${fix}`, {
+        details: { workspace_dir: root, reason },
+      });
+    };
+    const info = await stat(root).catch(() => undefined);
+    if (!info) {
+      if (!options.create) {
+        refuse(
+          "the folder does not exist",
+          `create it (mkdir -p ${root}) or set resources.create: true to have the gateway create it`,
+          "missing",
+        );
+      }
+      await mkdir(root, { recursive: true });
+      options.onCreated?.(root);
+    } else if (!info.isDirectory()) {
+      refuse("it is not a folder", "point workspace_dir at a folder", "not_a_folder");
+    }
+    const system = systemDirReason(root);
+    if (system && !options.allowSystemDir) {
+      refuse(
+        `${system}, which is not served as a workspace`,
+        "point workspace_dir at a folder of its own, or set resources.allow_system_dir: true if you really mean it",
+        "system_dir",
+      );
+    }
+    const watching = options.watch ?? true;
+    let files: Awaited<ReturnType<WorkspaceCatalog["scan"]>>;
+    try {
+      files = await resources.catalog.scan(watching ? { maxEntries: resources.#maxWatched } : {});
+    } catch (error) {
+      if (!(error instanceof TooManyFilesError)) throw error;
+      return refuse(
+        `it holds more than ${error.limit} folders and matching files to watch`,
+        "narrow workspace_dir or resources.patterns, or raise resources.max_watched_files",
+        "too_many_files",
+      );
+    }
+    resources.#tracker = new ChangeTracker(files);
+    if (watching) await resources.#startWatching();
     return resources;
   }
 
@@ -118,11 +188,44 @@ export class WorkspaceResources {
       },
     });
     const mark = (file: string) => this.#mark(toRelative(root, file));
-    watcher.on("add", mark).on("change", mark).on("unlink", mark);
-    watcher.on("unlinkDir", () => this.#markRescan()).on("addDir", () => this.#markRescan());
+    const count = (delta: number) => {
+      this.#watchedCount += delta;
+      if (this.#watchedCount > this.#maxWatched) void this.#stopWatchingTooMany();
+    };
+    watcher.on("change", mark);
+    watcher.on("add", (file) => {
+      count(1);
+      mark(file);
+    });
+    watcher.on("unlink", (file) => {
+      count(-1);
+      mark(file);
+    });
+    watcher.on("addDir", () => {
+      count(1);
+      this.#markRescan();
+    });
+    watcher.on("unlinkDir", () => {
+      count(-1);
+      this.#markRescan();
+    });
     watcher.on("error", (error) => this.#onError(error instanceof Error ? error : new Error(String(error))));
     await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
     this.#watcher = watcher;
+    this.#watchedCount = countWatched(watcher);
+  }
+
+  async #stopWatchingTooMany(): Promise<void> {
+    const watcher = this.#watcher;
+    if (!watcher) return;
+    this.#watcher = undefined;
+    await watcher.close();
+    this.#onError(
+      new WorkspaceError(
+        `stopped watching the workspace: it now holds more than ${this.#maxWatched} folders and matching files (resources.max_watched_files); changes are still announced after each tool call. Narrow workspace_dir or resources.patterns, or raise the limit, and restart`,
+        { details: { reason: "too_many_files", limit: this.#maxWatched } },
+      ),
+    );
   }
 
   #mark(relative: string): void {
@@ -184,6 +287,11 @@ export class WorkspaceResources {
       }
     }
   }
+}
+
+/** Folders and files the watcher holds (chokidar's own record, root included). */
+function countWatched(watcher: FSWatcher): number {
+  return Object.values(watcher.getWatched()).reduce((sum, names) => sum + names.length, 0);
 }
 
 function toRelative(root: string, file: string): string {

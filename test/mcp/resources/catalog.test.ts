@@ -4,7 +4,9 @@ import path from "node:path";
 import { ProtocolError, ResourceNotFoundError } from "@modelcontextprotocol/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { toResource, WorkspaceCatalog } from "../../../src/mcp/resources/catalog.js";
+import { ReadLimiter } from "../../../src/mcp/resources/read-limiter.js";
 import { parseWorkspaceUri, toWorkspaceUri } from "../../../src/mcp/resources/workspace-uri.js";
+import { startSymlinkSwapper } from "../../fixtures/symlink-swapper.js";
 
 let base: string;
 let root: string;
@@ -116,5 +118,88 @@ describe("workspace catalog", () => {
     const uri = toWorkspaceUri("a b/c#d?.txt");
     expect(uri).toBe("workspace:///a%20b/c%23d%3F.txt");
     expect(parseWorkspaceUri(uri)).toBe("a b/c#d?.txt");
+  });
+
+  it("resources/read through a symlink swapped in a loop never returns the outside file", async () => {
+    const catalog = new WorkspaceCatalog({ workspaceDir: root });
+    const seen = { inside: 0, refused: 0, leaked: 0 };
+    const swapper = await startSymlinkSwapper(
+      path.join(root, "link.txt"),
+      path.join(root, "notes.md"),
+      path.join(base, "outside.txt"),
+    );
+    try {
+      for (let i = 0; i < 1500; i++) {
+        const result = await catalog.read("workspace:///link.txt").catch(() => undefined);
+        const content = result?.contents[0];
+        if (!content) seen.refused++;
+        else if ("text" in content && content.text === "# Notes\n") seen.inside++;
+        else seen.leaked++;
+      }
+    } finally {
+      await swapper.stop();
+    }
+    expect(seen.leaked).toBe(0);
+    expect(seen.inside).toBeGreaterThan(0);
+    expect(seen.refused).toBeGreaterThan(0);
+  });
+
+  it("refuses a file above maxReadBytes with a message naming the limit and the relative path only", async () => {
+    await writeFile(path.join(root, "big.json"), "x".repeat(5000));
+    const catalog = new WorkspaceCatalog({ workspaceDir: root, maxReadBytes: 4096 });
+    const error = await catalog.read("workspace:///big.json").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toContain(
+      "'big.json' is too large to read: 5000 bytes, the limit is 4096 bytes",
+    );
+    expect((error as Error).message).not.toContain(base);
+  });
+
+  it("a refused symlink's message names the ref, not the server's absolute paths", async () => {
+    await symlink(path.join(base, "outside.txt"), path.join(root, "link.txt"));
+    const catalog = new WorkspaceCatalog({ workspaceDir: root });
+    const error = await catalog.read("workspace:///link.txt").catch((e: unknown) => e);
+    expect((error as Error).message).toContain('"link.txt"');
+    expect((error as Error).message).not.toContain(base);
+  });
+
+  it("serves at most maxConcurrentReads reads at once; the others wait and then complete", async () => {
+    await writeFile(path.join(root, "mid.json"), JSON.stringify({ pad: "y".repeat(200_000) }));
+    const catalog = new WorkspaceCatalog({ workspaceDir: root, maxConcurrentReads: 2 });
+    const reads = Array.from({ length: 12 }, () => catalog.read("workspace:///mid.json"));
+    // Each read reaches the limiter synchronously: two run, ten wait.
+    expect(catalog.activeReads).toBe(2);
+    const results = await Promise.all(reads);
+    expect(results.map((r) => (r.contents[0] as { text: string }).text.length)).toEqual(
+      Array(12).fill(200_010),
+    );
+    expect(catalog.activeReads).toBe(0);
+  });
+});
+
+describe("read limiter", () => {
+  it("runs at most `limit` tasks at once, the rest in arrival order", async () => {
+    const limiter = new ReadLimiter(2);
+    const started: number[] = [];
+    const release: (() => void)[] = [];
+    const tasks = [0, 1, 2, 3].map((n) =>
+      limiter.run(async () => {
+        started.push(n);
+        await new Promise<void>((resolve) => release.push(resolve));
+        return n;
+      }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([0, 1]);
+    expect(limiter.active).toBe(2);
+    release[0]?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([0, 1, 2]);
+    for (let i = 1; i < 4; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      release[i]?.();
+    }
+    expect(await Promise.all(tasks)).toEqual([0, 1, 2, 3]);
+    expect(limiter.active).toBe(0);
   });
 });

@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type WorkspaceEvent, WorkspaceResources } from "../../../src/mcp/resources/workspace-resources.js";
+import { WorkspaceError } from "../../../src/workspace/workspace-error.js";
 
 let root: string;
 let resources: WorkspaceResources | undefined;
@@ -88,14 +89,97 @@ describe("watched workspace resources", () => {
     expect(await resources.checkForChanges()).toEqual({ created: [], modified: [], removed: [] });
   });
 
-  it("creates a missing workspace folder and stops announcing after close", async () => {
+  it("refuses a missing workspace folder in one line naming the path and the fix", async () => {
+    const missing = path.join(root, "no-such-ws");
+    const error = await WorkspaceResources.open({ workspaceDir: missing }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkspaceError);
+    const message = (error as Error).message;
+    expect(message).toContain(missing);
+    expect(message).toContain("does not exist");
+    expect(message).toContain("resources.create: true");
+    expect(message).not.toContain("\n");
+  });
+
+  it("with create, makes a missing workspace folder, says so, and stops announcing after close", async () => {
     const fresh = path.join(root, "new-ws");
-    resources = await WorkspaceResources.open({ workspaceDir: fresh, debounceMs: 20 });
+    const created: string[] = [];
+    resources = await WorkspaceResources.open({
+      workspaceDir: fresh,
+      debounceMs: 20,
+      create: true,
+      onCreated: (dir) => created.push(dir),
+    });
+    expect(created).toEqual([fresh]);
     expect(await resources.list()).toEqual([]);
     const seen = collect(resources);
     await resources.close();
     await writeFile(path.join(fresh, "late.json"), "{}");
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(seen.events).toEqual([]);
+  });
+
+  it.each(["/", "/etc", "/usr", "/var", "/proc", os.homedir()])(
+    "refuses the system folder %s unless allowSystemDir is set",
+    async (dir) => {
+      const error = await WorkspaceResources.open({ workspaceDir: dir, watch: false }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(WorkspaceError);
+      expect((error as Error).message).toContain("resources.allow_system_dir: true");
+    },
+  );
+
+  it("serves a system folder when allowSystemDir is set (without watching it)", async () => {
+    resources = await WorkspaceResources.open({
+      workspaceDir: "/etc",
+      allowSystemDir: true,
+      watch: false,
+      patterns: ["hostname"],
+    });
+    expect(resources.catalog.root).toBe("/etc");
+  });
+
+  it("refuses a symlink that resolves to / like / itself", async () => {
+    await symlink("/", path.join(root, "slash"));
+    const error = await WorkspaceResources.open({ workspaceDir: path.join(root, "slash") }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toContain("file system root");
+  });
+
+  it("refuses to watch more than maxWatchedFiles folders and files, naming the option", async () => {
+    for (let i = 0; i < 12; i++) await writeFile(path.join(root, `f${i}.json`), "{}");
+    const error = await WorkspaceResources.open({ workspaceDir: root, maxWatchedFiles: 10 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorkspaceError);
+    expect((error as Error).message).toContain("more than 10");
+    expect((error as Error).message).toContain("resources.max_watched_files");
+    resources = await WorkspaceResources.open({ workspaceDir: root, maxWatchedFiles: 10, watch: false });
+    expect(await resources.list()).toHaveLength(13);
+  });
+
+  it("stops watching with an error when the workspace grows past maxWatchedFiles", async () => {
+    const errors: Error[] = [];
+    resources = await WorkspaceResources.open({
+      workspaceDir: root,
+      maxWatchedFiles: 5,
+      debounceMs: 20,
+      onError: (error) => errors.push(error),
+    });
+    const stopped = new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (errors.length > 0) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 10);
+    });
+    for (let i = 0; i < 8; i++) await writeFile(path.join(root, `g${i}.json`), "{}");
+    await stopped;
+    expect(errors[0]?.message).toContain("stopped watching");
+    expect(errors[0]?.message).toContain("resources.max_watched_files");
+    // Changes are still found after tool calls.
+    expect((await resources.checkForChanges()).created.length).toBeGreaterThan(0);
   });
 });
