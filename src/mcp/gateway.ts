@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { McpGatewayConfig } from "../config/types.js";
+import { loadSettings } from "../llm/settings.js";
 import { createToolServer, type LoomMcpServer } from "./gateway-server.js";
 import { discoverTools, type GatewayToolsOptions } from "./gateway-tools.js";
 import { createStderrLogger, type GatewayLogger } from "./logger.js";
@@ -91,9 +92,14 @@ export async function createServer(
       "nats_url is set, but this version runs without the NATS mesh: tools run in this process",
     );
   }
+  // Resolved once, from the config's location too: Claude Desktop and Cursor start the gateway
+  // in a folder of their own, where no loom.yaml is found (issue #12).
+  const settings =
+    options.settings ??
+    (await loadSettings(gateway.sourcePath === undefined ? {} : { configFile: gateway.sourcePath }));
   const toolOptions: GatewayToolsOptions = {
     logger,
-    ...(options.settings ? { settings: options.settings } : {}),
+    settings,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(options.routerRules ? { routerRules: options.routerRules } : {}),
   };
