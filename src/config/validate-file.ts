@@ -6,7 +6,7 @@ import path from "node:path";
 import type { z } from "zod";
 import { errorMessage } from "../errors.js";
 import { CONFIG_DEFINITIONS } from "./definitions/index.js";
-import { detectKind, UNKNOWN_KIND_MESSAGE } from "./detect-kind.js";
+import { detectKind, kindByKeys, UNKNOWN_KIND_MESSAGE, wrongKindMessage } from "./detect-kind.js";
 import { IssueCollector } from "./issue-collector.js";
 import { type ConfigIssue, hasErrors, sortIssues } from "./issues.js";
 import { checkMcpRules, checkRouterRules } from "./mcp-rules.js";
@@ -87,6 +87,11 @@ export async function checkConfigFile(file: string, options: CheckOptions = {}):
     return { file, kind: options.kind, issues: sortIssues(issues.issues) };
   }
   const kind = options.kind ?? detectKind(source.data, file);
+  const shown = kindByKeys(source.data);
+  if (options.kind && shown && shown !== options.kind) {
+    issues.error([], wrongKindMessage(options.kind, shown));
+    return { file, kind: shown, issues: issues.issues };
+  }
   if (!kind) {
     issues.error([], UNKNOWN_KIND_MESSAGE);
     return { file, kind, issues: issues.issues };

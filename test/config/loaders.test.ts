@@ -202,7 +202,7 @@ describe("other loaders", () => {
 
   it("a loader refuses a file of another kind", async () => {
     await expect(loadPipelineConfig(configs("workers/summarizer.yaml"))).rejects.toThrow(
-      /required field 'pipeline_stages' is missing/,
+      /this is a worker config, not a pipeline config/,
     );
   });
 });
