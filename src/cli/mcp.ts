@@ -22,6 +22,7 @@ interface McpFlags {
   drainTimeout: number;
   watch: boolean;
   routerRules?: string;
+  workers?: string;
 }
 
 function parsePort(value: string): number {
@@ -125,6 +126,10 @@ export function registerMcp(program: Command): void {
       "--router-rules <file>",
       "apply router rules (tier_overrides, rate_limits) to every task; replaces the config's router_rules",
     )
+    .option(
+      "--workers <dir>",
+      "folder of the workers pipeline stages name; replaces the config's workers_dir",
+    )
     .action(async (flags: McpFlags) => {
       try {
         const authToken = await authTokenOf(flags);
@@ -136,6 +141,7 @@ export function registerMcp(program: Command): void {
           path: flags.path,
           watch: flags.watch,
           ...(flags.routerRules === undefined ? {} : { routerRules: flags.routerRules }),
+          ...(flags.workers === undefined ? {} : { workersDir: flags.workers }),
           bodyLimitBytes: flags.bodyLimit,
           sessionIdleTimeoutMs: flags.sessionIdleTimeout * 1000,
           maxSessions: flags.maxSessions,

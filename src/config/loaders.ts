@@ -4,6 +4,7 @@
  */
 import { readdir } from "node:fs/promises";
 import path from "node:path";
+import { LoomError } from "../errors.js";
 import type { McpData, PipelineData, RouterRulesData, WorkerData } from "./definitions/index.js";
 import { type ConfigIssue, ConfigValidationError, hasErrors } from "./issues.js";
 import { toMcpGatewayConfig, toPipelineConfig, toRouterRules, toWorkerConfig } from "./to-model.js";
@@ -75,7 +76,21 @@ export async function loadWorkerConfigs(
 ): Promise<Map<string, WorkerConfig>> {
   const folder = path.resolve(dir);
   const load = options.load ?? loadWorkerConfig;
-  const files = (await readdir(folder)).filter((f) => isYamlFile(f) && !f.startsWith("_")).sort();
+  const entries = await readdir(folder).catch((cause: NodeJS.ErrnoException) => {
+    const why =
+      cause.code === "ENOENT"
+        ? "does not exist"
+        : cause.code === "ENOTDIR"
+          ? "is not a folder"
+          : cause.message;
+    throw new LoomError(
+      "config_error",
+      `workers folder ${folder} ${why}: pipeline stages look up their workers there ` +
+        "(set workers_dir: in the gateway config, or pass --workers DIR)",
+      { details: { workers_dir: folder }, cause },
+    );
+  });
+  const files = entries.filter((f) => isYamlFile(f) && !f.startsWith("_")).sort();
   const results = await Promise.allSettled(files.map((f) => load(path.join(folder, f))));
   const workers = new Map<string, WorkerConfig>();
   const issues: ConfigIssue[] = [];

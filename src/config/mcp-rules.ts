@@ -2,12 +2,13 @@
  * MCP gateway rules beyond field types (Part 12): referenced worker and pipeline configs exist, are
  * of the right kind and are valid themselves; tool names are unique; query backends can be imported.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { asRecord, didYouMean, type IssueCollector } from "./issue-collector.js";
 import { type ConfigIssue, formatIssue } from "./issues.js";
 import { probeClassRef } from "./module-probe.js";
 import { resolveConfigPath } from "./paths.js";
 import type { ConfigKind } from "./types.js";
+import { findWorkersDir } from "./workers-dir.js";
 import { type DataPath, formatPath } from "./yaml-source.js";
 
 type Raw = Record<string, unknown>;
@@ -18,8 +19,12 @@ export type ValidateReferenced = (
 ) => Promise<{ kind: ConfigKind | undefined; issues: ConfigIssue[]; name?: string }>;
 
 export interface McpRuleOptions {
+  /** Also check this machine: backends import, database files and the workspace folder exist. */
   probeImports: boolean;
-  validateReferenced: ValidateReferenced;
+  /** Validates a referenced file; pipelines are checked against `workersDir` when given. */
+  validateReferenced: (file: string, workersDir?: string) => ReturnType<ValidateReferenced>;
+  /** `--workers DIR`, replacing the config's `workers_dir`. */
+  workersDir?: string;
 }
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -40,12 +45,13 @@ export async function checkMcpRules(
     else names.set(name, where);
   };
 
+  const workersDirOf = stageWorkersDir(file, data, options.workersDir);
   // The referenced files are validated concurrently (their reads overlap); issues are reported in order.
   const validated = new Map<string, ReturnType<ValidateReferenced>>();
   const validate = (target: string) => {
     let result = validated.get(target);
     if (!result) {
-      result = options.validateReferenced(target);
+      result = options.validateReferenced(target, workersDirOf(target));
       result.catch(() => {});
       validated.set(target, result);
     }
@@ -87,6 +93,13 @@ export async function checkMcpRules(
           `${expected} config has ${errors.length} error(s); first: ${formatIssue(errors[0] as ConfigIssue)}`,
         );
       }
+      if (options.probeImports && group === "pipelines" && workersDirOf(target) === undefined) {
+        issues.error(
+          [...at, "config"],
+          `no workers folder for pipeline ${target}: its stages' workers are looked up in workers/ beside ` +
+            "its folder; set workers_dir: in this config or pass --workers DIR",
+        );
+      }
       const toolName = typeof entry.name === "string" ? entry.name : result.name;
       if (toolName) claim(toolName, at, typeof entry.name === "string" ? "name" : "config");
     }
@@ -105,7 +118,11 @@ export async function checkMcpRules(
       const warning = await probeClassRef(entry.backend, file);
       if (warning) issues.warning([...at, "backend"], warning);
     }
+    if (options.probeImports) checkDatabaseFile(file, entry, at, issues);
   }
+
+  // What start-up will need on this machine: `loom validate` checks it; the loaders leave it to start-up.
+  if (options.probeImports) checkWorkspaceDir(file, data, issues);
 
   await checkRouterRulesRef(data, issues, validate);
 
@@ -160,5 +177,58 @@ export function checkRouterRules(
         { key: true },
       );
     }
+  }
+}
+
+/**
+ * The folder a pipeline's stage workers are loaded from at start-up, the same rule the gateway
+ * uses: `--workers`, else `workers_dir:`, else workers/ beside the pipeline (undefined: none exists).
+ */
+function stageWorkersDir(
+  file: string,
+  data: Raw,
+  flag: string | undefined,
+): (pipeline: string) => string | undefined {
+  const given =
+    flag ?? (typeof data.workers_dir === "string" ? resolveConfigPath(file, data.workers_dir) : undefined);
+  return (pipeline) => {
+    const dir = given ?? findWorkersDir(pipeline);
+    return dir !== undefined && isFolder(dir) ? dir : undefined;
+  };
+}
+
+/** A DuckDB query backend needs its database file, unless it creates it (`sample_data: true`). */
+function checkDatabaseFile(file: string, entry: Raw, at: DataPath, issues: IssueCollector): void {
+  const config = asRecord(entry.backend_config) ?? {};
+  if (typeof config.db_path !== "string" || config.db_path === "" || config.sample_data === true) return;
+  if (config.db_path === ":memory:") return;
+  const target = resolveConfigPath(file, config.db_path);
+  if (!existsSync(target)) {
+    issues.error(
+      [...at, "backend_config", "db_path"],
+      `database file not found: ${target} (create it, fix the path, or set sample_data: true for the sample table)`,
+    );
+  }
+}
+
+/** `resources.workspace_dir` must exist unless `create: true` (the gateway refuses to start otherwise). */
+function checkWorkspaceDir(file: string, data: Raw, issues: IssueCollector): void {
+  const resources = asRecord(data.resources);
+  if (!resources || typeof resources.workspace_dir !== "string" || resources.workspace_dir === "") return;
+  if (resources.create === true) return;
+  const target = resolveConfigPath(file, resources.workspace_dir);
+  if (!isFolder(target)) {
+    issues.error(
+      ["resources", "workspace_dir"],
+      `workspace folder not found: ${target} (create it, fix the path, or set resources.create: true)`,
+    );
+  }
+}
+
+function isFolder(target: string): boolean {
+  try {
+    return statSync(target).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -107,6 +107,7 @@ export function toMcpGatewayConfig(data: McpData, file: string): McpGatewayConfi
       maxConcurrentReads: data.resources.max_concurrent_reads,
       maxWatchedFiles: data.resources.max_watched_files,
     },
+    workersDir: data.workers_dir === undefined ? undefined : resolveConfigPath(file, data.workers_dir),
     routerRules: data.router_rules === undefined ? undefined : resolveConfigPath(file, data.router_rules),
     sourcePath: file,
   };

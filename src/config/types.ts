@@ -150,6 +150,8 @@ export interface McpGatewayConfig {
     maxConcurrentReads?: number;
     maxWatchedFiles?: number;
   };
+  /** `workers_dir:`, absolute after loading: where pipeline stages' workers are looked up. */
+  workersDir?: string;
   /** `router_rules:` file, absolute after loading. */
   routerRules?: string;
   sourcePath?: string;

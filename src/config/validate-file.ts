@@ -115,11 +115,12 @@ export async function checkConfigFile(file: string, options: CheckOptions = {}):
   if (kind === "mcp") {
     await checkMcpRules(data, issues, {
       probeImports: options.probeImports ?? true,
-      validateReferenced: async (target) => {
+      ...(options.workersDir === undefined ? {} : { workersDir: options.workersDir }),
+      validateReferenced: async (target, workersDir) => {
         const checked = await checkConfigFile(target, {
           probeImports: options.probeImports,
           checkWorkerTypes: options.checkWorkerTypes,
-          workersDir: options.workersDir,
+          workersDir: workersDir ?? options.workersDir,
         });
         const name = (checked.data as { name?: unknown } | undefined)?.name;
         return {

@@ -29,6 +29,11 @@ export interface GatewayToolsOptions {
    * config's `router_rules:`. @default the config's `router_rules`, else none
    */
   routerRules?: string;
+  /**
+   * Folder of the workers pipeline stages name (`loom mcp --workers`); replaces the config's
+   * `workers_dir:`. @default the config's `workers_dir`, else the workers/ folder beside each pipeline
+   */
+  workersDir?: string;
 }
 
 /** One discovered tool set and what it holds open. */
@@ -96,7 +101,7 @@ export async function discoverTools(
     for (const entry of gateway.tools.pipelines) {
       files.add(entry.config);
       const pipeline = await loadPipelineConfig(entry.config);
-      const dir = path.resolve(defaultWorkersDir(entry.config));
+      const dir = path.resolve(options.workersDir ?? gateway.workersDir ?? defaultWorkersDir(entry.config));
       if (!workersByDir.has(dir)) workersByDir.set(dir, loadWorkerConfigs(dir, { load: loadWorker }));
       const workers = (await workersByDir.get(dir)) as Map<string, WorkerConfig>;
       for (const worker of workers.values()) if (worker.sourcePath) files.add(worker.sourcePath);

@@ -102,6 +102,7 @@ export async function createServer(
     settings,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(options.routerRules ? { routerRules: options.routerRules } : {}),
+    ...(options.workersDir ? { workersDir: options.workersDir } : {}),
   };
   const discovered = await discoverTools(gateway, toolOptions);
   let resources: WorkspaceResources | undefined;

@@ -29,6 +29,8 @@ export interface ServeOptions extends Omit<StreamableHttpOptions, "readinessChec
   watch?: boolean;
   /** Router rules file; replaces the config's `router_rules:`. */
   routerRules?: string;
+  /** Folder of the workers pipeline stages name; replaces the config's `workers_dir:`. */
+  workersDir?: string;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits the process at once (code 130). */
@@ -83,6 +85,7 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
     logger,
     watch: options.watch ?? true,
     ...(options.routerRules ? { routerRules: options.routerRules } : {}),
+    ...(options.workersDir ? { workersDir: options.workersDir } : {}),
   }).catch((error) => {
     unguard();
     throw error;
@@ -101,7 +104,7 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
       await new Promise((resolve) => setTimeout(resolve, RESULT_FLUSH_MS));
       await stdio.close();
     } else {
-      const { transport: _t, watch: _w, routerRules: _r, ...httpOptions } = options;
+      const { transport: _t, watch: _w, routerRules: _r, workersDir: _d, ...httpOptions } = options;
       const serving = await http.runStreamableHttp(server, httpOptions);
       process.stderr.write(`loom mcp: serving '${server.info.name}' at ${serving.url}\n`);
       const reason = await stop.promise;

@@ -47,6 +47,9 @@ export const mcpDefinition = z
       })
       .default({ workers: [], pipelines: [], queries: [] })
       .meta({ description: "What the server exposes as MCP tools." }),
+    workers_dir: nonEmptyString(
+      "Folder of the worker configs that pipeline stages name, relative to this config (default: the workers/ folder beside each pipeline's folder).",
+    ).optional(),
     router_rules: nonEmptyString(
       "Router rules file (tier_overrides, rate_limits), relative to this config; applied to every worker and pipeline task.",
     ).optional(),
