@@ -1,7 +1,9 @@
 /**
- * The gateway's own log: structured lines (pino) on stderr, always — over stdio, stdout belongs to
- * the MCP protocol.
+ * The gateway's own log, on stderr always — over stdio, stdout belongs to the MCP protocol.
+ * Readable lines by default (`12:00:01.234 WARN  message  key=value`, with multi-line messages such
+ * as reload issues kept as lines); JSON lines (pino) with `LOOM_LOG_FORMAT=json`.
  */
+import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { pino as Pino } from "pino";
 
@@ -16,7 +18,13 @@ export interface GatewayLogger {
 export interface StderrLoggerOptions {
   /** @default process.env.LOOM_LOG_LEVEL ?? "info" */
   level?: string;
+  /** @default process.env.LOOM_LOG_FORMAT ?? "text" */
+  format?: LogFormat;
 }
+
+/** `text`: readable lines; `json`: one JSON object a line (pino), for log collectors. */
+export const LOG_FORMATS = ["text", "json"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 // pino (CommonJS) is required on the first line logged at an enabled level, so that a gateway
 // started with LOOM_LOG_LEVEL=warn (and nothing to warn about) does not load it.
@@ -46,6 +54,7 @@ function pinoLogger(level: string): GatewayLogger {
  */
 export function createStderrLogger(options: StderrLoggerOptions = {}): GatewayLogger {
   const level = options.level ?? process.env.LOOM_LOG_LEVEL ?? "info";
+  const format = options.format ?? logFormatFromEnv();
   const threshold = Object.hasOwn(LEVELS, level) ? (LEVELS[level] as number) : undefined;
   if (threshold === undefined) return pinoLogger(level);
   let real: GatewayLogger | undefined;
@@ -53,10 +62,32 @@ export function createStderrLogger(options: StderrLoggerOptions = {}): GatewayLo
     (value: number, method: keyof GatewayLogger) =>
     (data: Record<string, unknown>, message: string): void => {
       if (value < threshold) return;
+      if (format === "text") return writeLine(method, data, message);
       real ??= pinoLogger(level);
       real[method](data, message);
     };
   return { debug: at(20, "debug"), info: at(30, "info"), warn: at(40, "warn"), error: at(50, "error") };
+}
+
+function logFormatFromEnv(): LogFormat {
+  const value = process.env.LOOM_LOG_FORMAT;
+  if (value === undefined || value === "" || value === "text") return "text";
+  if (value === "json") return "json";
+  writeSync(2, `loom: LOOM_LOG_FORMAT=${value} is not understood (use text or json); logging text\n`);
+  return "text";
+}
+
+/** One readable line: time, level, message, then the data as key=value. */
+function writeLine(method: keyof GatewayLogger, data: Record<string, unknown>, message: string): void {
+  const time = new Date().toISOString().slice(11, 23);
+  const fields = Object.entries(data)
+    .filter(([, value]) => value !== undefined)
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === "string" && !/\s/.test(value) ? value : JSON.stringify(value)}`,
+    );
+  const tail = fields.length > 0 ? `  ${fields.join(" ")}` : "";
+  writeSync(2, `${time} ${method.toUpperCase().padEnd(5)} ${message}${tail}\n`);
 }
 
 /** A logger that drops everything (tests, embedding hosts with their own logging). */

@@ -54,7 +54,7 @@ export async function watchGateway(
       if (event.type === "invalid") {
         const lines = event.issues.map(formatIssue);
         logger.error(
-          { config: options.configFile, issues: lines },
+          { config: options.configFile, issue_count: lines.length },
           `config reload failed; still serving the previous ${server.tools.length} tools:\n  ${lines.join("\n  ")}`,
         );
         return;
