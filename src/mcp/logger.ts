@@ -62,7 +62,10 @@ export function createStderrLogger(options: StderrLoggerOptions = {}): GatewayLo
     (value: number, method: keyof GatewayLogger) =>
     (data: Record<string, unknown>, message: string): void => {
       if (value < threshold) return;
-      if (format === "text") return writeLine(method, data, message);
+      if (format === "text") {
+        writeLine(method, data, message);
+        return;
+      }
       real ??= pinoLogger(level);
       real[method](data, message);
     };

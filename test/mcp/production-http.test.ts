@@ -250,8 +250,7 @@ output_schema: { type: object, properties: { text: { type: string }, version: { 
     const pending = client.callTool("gate", { text: "drained", gate });
     await new Promise((resolve) => setTimeout(resolve, 200));
     const stopped = gateway.stop();
-    while (!gateway.stderr().includes("stopping"))
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!gateway.stderr().includes("stopping")) await new Promise((resolve) => setTimeout(resolve, 20));
     await writeFile(gate, "open");
     expect((await pending).structuredContent).toEqual({ text: "drained", version: 0 });
     expect(await stopped).toBe(0);
