@@ -11,7 +11,7 @@ import type { JsonSchema, McpQueryEntry, WorkerConfig } from "../config/types.js
 import { errorMessage, LoomError } from "../errors.js";
 import type { Dispatcher } from "../worker/dispatcher.js";
 import { cachedActionSchemas } from "./query-schema-cache.js";
-import type { ToolSpec } from "./tool-spec.js";
+import type { ToolOutcome, ToolSpec } from "./tool-spec.js";
 import { runWorkerTask, taskOutcome } from "./worker-tools.js";
 
 /** What a query backend may offer to describe its actions (DuckDBQueryBackend does). */
@@ -111,7 +111,25 @@ export async function queryTools(
       inputSchema: schema.inputSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       run: async (args, context) =>
-        taskOutcome(await runWorkerTask(name, worker, { ...args, action }, dispatcher, context)),
+        asToolOutcome(
+          name,
+          worker,
+          taskOutcome(await runWorkerTask(name, worker, { ...args, action }, dispatcher, context)),
+        ),
     };
   });
+}
+
+/** The query worker is internal: a failure names the tool the client called, not `mcp-query-…`. */
+function asToolOutcome(tool: string, worker: WorkerConfig, outcome: ToolOutcome): ToolOutcome {
+  if (outcome.ok) return outcome;
+  const { worker: _internal, ...details } = outcome.error.details ?? {};
+  return {
+    ok: false,
+    error: {
+      ...outcome.error,
+      message: outcome.error.message.replaceAll(`worker '${worker.name}'`, `tool '${tool}'`),
+      details: { ...details, tool },
+    },
+  };
 }

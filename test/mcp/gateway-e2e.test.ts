@@ -161,6 +161,16 @@ describe.each(combos)("loom mcp over %s with %s", (transport, kind) => {
     expect(one.structuredContent).toMatchObject({ record: { id: 2 } });
     const found = await client.callTool("docs_search", { query: "postgres" });
     expect(JSON.stringify(found.structuredContent)).toContain("Postgres");
+    // The table has a `score` column: the BM25 relevance is named apart from it.
+    const [top] = (found.structuredContent?.results ?? []) as Array<Record<string, unknown>>;
+    expect(top).toMatchObject({ score: expect.any(Number), _relevance: expect.any(Number) });
+    expect(Object.keys(top ?? {})).not.toContain("score:1");
+  });
+
+  it("a query tool's error names the tool, not its internal worker", async () => {
+    const result = await client.callTool("docs_get", { id: "not-a-number" });
+    expect(result.isError).toBe(true);
+    expect(resultText(result)).not.toMatch(/mcp-query/);
   });
 
   it("reports every failure as an isError result with its code and message", async () => {
@@ -183,7 +193,7 @@ describe.each(combos)("loom mcp over %s with %s", (transport, kind) => {
   });
 
   it("cancels a pipeline mid-way, stopping the stage waiting on the model", async () => {
-    const cancelled = /"tool":"hang_pipeline"[^\n]*"code":"cancelled"/;
+    const cancelled = /tool call failed {2}tool=hang_pipeline [^\n]*code=cancelled/;
     const before = serverStderr().match(new RegExp(cancelled.source, "g"))?.length ?? 0;
     const hangRequests = () => llm.chatRequests().filter((r) => r.system?.includes("HANG")).length;
     const requestsBefore = hangRequests();

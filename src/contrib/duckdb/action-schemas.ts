@@ -50,7 +50,7 @@ function schemaFor(action: QueryAction, options: ResolvedQueryOptions, info: Tab
       return {
         description:
           `Full-text search (BM25) over '${table}' (${info.ftsFields.join(", ")}). ` +
-          `Returns the best-matching records (${columns}) with a relevance score.`,
+          `Returns the best-matching records (${columns}) with their BM25 relevance in \`_relevance\` (higher is better).`,
         inputSchema: objectSchema(
           {
             query: { type: "string", minLength: 1, description: "Words to search for." },

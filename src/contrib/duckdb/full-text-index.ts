@@ -46,7 +46,7 @@ export function bm25TableNames(table: string): { postings: string; df: string; s
 
 /**
  * The fallback search query. Parameters: 1 = query text, 2 = limit. `select` lists the
- * (quoted, qualified by `t.`) result columns; the score column is `score`. Score of a document:
+ * (quoted, qualified by `t.`) result columns; the relevance column is `_relevance` (named apart from any `score` column of the table). Score of a document:
  * the sum over distinct query terms of idf · tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl)),
  * idf = ln(1 + (N − df + 0.5)/(df + 0.5)) (the fts extension's formula).
  */
@@ -61,7 +61,7 @@ export function bm25SearchSql(options: { table: string; idColumn: string; select
     `   / (p.tf + ${BM25_K1} * (1 - ${BM25_B} + ${BM25_B} * p.dl / s.avgdl))) AS score` +
     `   FROM ${names.postings} p JOIN w ON p.term = w.term CROSS JOIN ${names.stats} s` +
     `   GROUP BY p.doc_id ORDER BY score DESC, p.doc_id LIMIT ?)` +
-    ` SELECT ${options.select}, top.score AS score FROM top JOIN main."${options.table}" t ON t.${id} = top.doc_id` +
+    ` SELECT ${options.select}, top.score AS _relevance FROM top JOIN main."${options.table}" t ON t.${id} = top.doc_id` +
     ` ORDER BY top.score DESC, t.${id}`
   );
 }
@@ -70,7 +70,7 @@ export function bm25SearchSql(options: { table: string; idColumn: string; select
 export function ftsSearchSql(options: { table: string; idColumn: string; select: string }): string {
   const { table, idColumn } = options;
   return (
-    `SELECT ${options.select}, t.__loom_score AS score FROM (SELECT *, fts_main_${table}.match_bm25("${idColumn}", ?,` +
+    `SELECT ${options.select}, t.__loom_score AS _relevance FROM (SELECT *, fts_main_${table}.match_bm25("${idColumn}", ?,` +
     ` k := ${BM25_K1}, b := ${BM25_B}) AS __loom_score FROM main."${table}") t` +
     ` WHERE t.__loom_score IS NOT NULL ORDER BY t.__loom_score DESC, t."${idColumn}" LIMIT ?`
   );

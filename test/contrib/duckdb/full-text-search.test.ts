@@ -77,12 +77,12 @@ describe("full-text search, BM25 in SQL (k1 = 1.2, b = 0.75)", () => {
     async (query) => {
       await using search = backend();
       const result = await search.process({ action: "search", query, limit: 100 });
-      const got = result.output.results as Array<{ id: number; score: number }>;
+      const got = result.output.results as Array<{ id: number; _relevance: number }>;
       const expected = bm25(query);
       expect(result.output.engine).toBe("bm25_sql");
       expect(got.map((r) => r.id)).toEqual(expected.map((r) => r.id));
       got.forEach((row, i) => {
-        expect(row.score).toBeCloseTo(expected[i]?.score ?? Number.NaN, 9);
+        expect(row._relevance).toBeCloseTo(expected[i]?.score ?? Number.NaN, 9);
       });
     },
   );

@@ -149,11 +149,19 @@ describe("DuckDBQueryBackend", () => {
       query: "idempotent payment webhooks",
       limit: 3,
     });
-    const results = result.output.results as { id: number; title: string; score: number }[];
+    const results = result.output.results as { id: number; title: string; _relevance: number }[];
     expect(["fts", "bm25_sql"]).toContain(result.output.engine);
     expect(results[0]?.title).toBe("Designing idempotent payment webhooks");
-    expect(results.map((r) => r.score)).toEqual([...results.map((r) => r.score)].sort((a, b) => b - a));
-    expect(Object.keys(results[0] ?? {})).toEqual(["id", "title", "status", "created_at", "tags", "score"]);
+    const relevance = results.map((r) => r._relevance);
+    expect(relevance).toEqual([...relevance].sort((a, b) => b - a));
+    expect(Object.keys(results[0] ?? {})).toEqual([
+      "id",
+      "title",
+      "status",
+      "created_at",
+      "tags",
+      "_relevance",
+    ]);
   });
 
   it("vector_search embeds the query and ranks by cosine similarity", async () => {
