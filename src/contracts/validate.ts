@@ -75,7 +75,10 @@ export function validateAgainstSchema(schema: JsonSchema, value: unknown): Schem
   // an integer; no payload may carry a non-finite number.
   const nonFinite = nonFiniteNumbers(value, []);
   if (validate(value)) return nonFinite;
-  return [...nonFinite, ...(validate.errors ?? []).filter((e) => !isNoise(e)).map((e) => toViolation(e, value))];
+  return [
+    ...nonFinite,
+    ...(validate.errors ?? []).filter((e) => !isNoise(e)).map((e) => toViolation(e, value)),
+  ];
 }
 
 /** Every non-finite number in `value`, as a violation naming its path and the allowed range. */

@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 import type { CallToolResult, ServerContext } from "@modelcontextprotocol/server";
 import { errorMessage, LoomError } from "../errors.js";
+import { toJsonSafe } from "./json-safe.js";
 import type { GatewayLogger } from "./logger.js";
 import { ProgressReporter } from "./progress.js";
 import type { LogLevel, ToolFailure, ToolOutcome, ToolRunContext, ToolSpec } from "./tool-spec.js";
@@ -69,17 +70,47 @@ export function toolCallback(
   };
 }
 
-/** A successful result: structured output plus the same JSON as text, for text-only clients. */
+/**
+ * A successful result: structured output plus the same JSON as text, for text-only clients.
+ * The output is made JSON-safe first ({@link toJsonSafe}); if it still cannot be serialised, the
+ * result is an `internal` error saying so, never a reply that cannot be sent.
+ */
 export function successResult(output: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: "text", text: JSON.stringify(output, null, 2) }], structuredContent: output };
+  try {
+    const safe = toJsonSafe(output) as Record<string, unknown>;
+    return { content: [{ type: "text", text: JSON.stringify(safe, null, 2) }], structuredContent: safe };
+  } catch (cause) {
+    return unserialisable("output", cause);
+  }
 }
 
-/** An `isError` result: `"<code>: <message>"` as text, the error as data under `_meta`. */
+/** An `isError` result: `"<code>: <message>"` as text, the error as data under `_meta` (JSON-safe). */
 export function errorResult(error: ToolFailure): CallToolResult {
+  try {
+    const result: CallToolResult = {
+      content: [{ type: "text", text: `${error.code}: ${error.message}` }],
+      isError: true,
+      _meta: {
+        [ERROR_META_KEY]: toJsonSafe({
+          code: error.code,
+          message: error.message,
+          details: error.details ?? {},
+        }),
+      },
+    };
+    JSON.stringify(result);
+    return result;
+  } catch (cause) {
+    return unserialisable("error details", cause);
+  }
+}
+
+function unserialisable(what: string, cause: unknown): CallToolResult {
+  const message = `the tool's ${what} cannot be serialised as JSON: ${errorMessage(cause)}`;
   return {
-    content: [{ type: "text", text: `${error.code}: ${error.message}` }],
+    content: [{ type: "text", text: `internal: ${message}` }],
     isError: true,
-    _meta: { [ERROR_META_KEY]: { code: error.code, message: error.message, details: error.details ?? {} } },
+    _meta: { [ERROR_META_KEY]: { code: "internal", message, details: {} } },
   };
 }
 
