@@ -23,19 +23,28 @@ export interface StdioOptions {
 
 /** A running stdio connection. */
 export interface StdioHandle {
-  /** Resolves when the client closes stdin (or {@link StdioHandle.close} is called). */
+  /**
+   * Resolves when the client closes stdin (or {@link StdioHandle.close} is called). Results of
+   * calls still running can still be written until {@link StdioHandle.close}.
+   */
   readonly closed: Promise<void>;
   /** Closes the connection. Does not close the gateway; call `server.close()` for that. */
   close(): Promise<void>;
 }
 
-/** A stdio transport that tells us when it closes (the SDK entry owns its `onclose`). */
+/**
+ * A stdio transport that tells us when it closes (the SDK entry owns its `onclose`), and that
+ * stays open for writing when stdin ends: the SDK's closes at end of input and drops the results
+ * of calls still in flight, so `printf … | loom mcp` would lose them. Here end of input only
+ * reports the end; the owner drains the calls in flight, then closes.
+ */
 class ObservedStdioTransport extends StdioServerTransport {
   readonly #onClosed: () => void;
 
   constructor(stdin: Readable | undefined, stdout: Writable | undefined, onClosed: () => void) {
     super(stdin, stdout);
     this.#onClosed = onClosed;
+    this._onstdinclose = onClosed;
   }
 
   override async close(): Promise<void> {
