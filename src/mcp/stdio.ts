@@ -5,8 +5,10 @@
  * stderr instead.
  */
 import type { Readable, Writable } from "node:stream";
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { LoomMcpServer } from "./gateway-server.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, StdioFramer } from "./stdio-framer.js";
 
 /** Options of {@link runStdio}. */
 export interface StdioOptions {
@@ -19,6 +21,11 @@ export interface StdioOptions {
    * protocol stream. @default true when stdout is process.stdout
    */
   guardConsole?: boolean;
+  /**
+   * Largest message read from stdin; a longer one is answered with a JSON-RPC error and skipped.
+   * @default DEFAULT_MAX_MESSAGE_BYTES (10 MiB)
+   */
+  maxMessageBytes?: number;
 }
 
 /** A running stdio connection. */
@@ -41,10 +48,24 @@ export interface StdioHandle {
 class ObservedStdioTransport extends StdioServerTransport {
   readonly #onClosed: () => void;
 
-  constructor(stdin: Readable | undefined, stdout: Writable | undefined, onClosed: () => void) {
-    super(stdin, stdout);
+  constructor(
+    stdin: Readable | undefined,
+    stdout: Writable | undefined,
+    onClosed: () => void,
+    maxMessageBytes: number,
+  ) {
+    // The framer enforces the size limit per message; the SDK's buffer sees one line at a time.
+    super(stdin, stdout, { maxBufferSize: maxMessageBytes + 2 });
     this.#onClosed = onClosed;
     this._onstdinclose = onClosed;
+    const forward = this._ondata;
+    const framer = new StdioFramer(maxMessageBytes, forward, (error) => {
+      // JSON-RPC 2.0 answers an unidentifiable request with `"id": null`, which the SDK's type omits.
+      this.send(error as unknown as JSONRPCMessage).catch((e: unknown) =>
+        this.onerror?.(e instanceof Error ? e : new Error(String(e))),
+      );
+    });
+    this._ondata = (chunk) => framer.push(chunk);
   }
 
   override async close(): Promise<void> {
@@ -68,7 +89,12 @@ export function runStdio(server: LoomMcpServer, options: StdioOptions = {}): Std
   const closed = new Promise<void>((resolve) => {
     markClosed = resolve;
   });
-  const transport = new ObservedStdioTransport(options.stdin, options.stdout, markClosed);
+  const transport = new ObservedStdioTransport(
+    options.stdin,
+    options.stdout,
+    markClosed,
+    options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+  );
   const handle = serveStdio(server.factory, {
     transport,
     onerror: (error) => server.logger.warn({ error: error.message }, "stdio transport error"),

@@ -144,7 +144,7 @@ describe("hot reload over HTTP", () => {
       try {
         const result = await client.callTool("other", { text: "gone" });
         expect(result.isError).toBe(true);
-        text = JSON.stringify(result.content);
+        text = JSON.stringify((result as { content?: unknown }).content);
       } catch (error) {
         text = String(error);
       }

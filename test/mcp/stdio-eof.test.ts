@@ -98,3 +98,40 @@ describe("loom mcp over stdio, stdin closed early", () => {
     expect(code).toBe(0);
   });
 });
+
+describe("loom mcp over stdio, bad input", () => {
+  const call = (id: number) =>
+    line({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: `n${id}` } },
+    });
+  const opening = line(INITIALIZE) + line({ jsonrpc: "2.0", method: "notifications/initialized" });
+
+  it("answers a line that is not JSON with -32700 and a non-JSON-RPC message with -32600, and keeps serving", async () => {
+    const input = `${opening}{not json\n${line({ hello: "world", id: 7 })}${line([1, 2])}${call(3)}`;
+    const { messages, code } = await runRaw(input);
+    expect(messages.find((m) => (m.error as { code?: number })?.code === -32700)).toMatchObject({ id: null });
+    expect(messages.find((m) => m.id === 7)).toMatchObject({ error: { code: -32600 } });
+    expect(messages.filter((m) => (m.error as { code?: number })?.code === -32600)).toHaveLength(2);
+    expect(messages.find((m) => m.id === 3)).toMatchObject({ result: { structuredContent: { text: "n3" } } });
+    expect(code).toBe(0);
+  });
+
+  it("answers a message over the size limit with an error naming the limit, and keeps serving", async () => {
+    const huge = line({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: "x".repeat(11 * 1024 * 1024) } },
+    });
+    const { messages, code } = await runRaw(`${opening}${huge}${call(3)}`);
+    const refused = messages.find((m) => (m.error as { code?: number })?.code === -32600);
+    expect((refused?.error as { message: string }).message).toMatch(
+      /exceeds the stdio limit of 10485760 bytes/,
+    );
+    expect(messages.find((m) => m.id === 3)).toMatchObject({ result: { structuredContent: { text: "n3" } } });
+    expect(code).toBe(0);
+  });
+});
