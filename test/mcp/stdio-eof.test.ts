@@ -128,7 +128,7 @@ describe("loom mcp over stdio, bad input", () => {
     });
     const { messages, code } = await runRaw(`${opening}${huge}${call(3)}`);
     const refused = messages.find((m) => (m.error as { code?: number })?.code === -32600);
-    expect((refused?.error as { message: string }).message).toMatch(
+    expect((refused?.error as { message?: string } | undefined)?.message).toMatch(
       /exceeds the stdio limit of 10485760 bytes/,
     );
     expect(messages.find((m) => m.id === 3)).toMatchObject({ result: { structuredContent: { text: "n3" } } });
