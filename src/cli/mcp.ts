@@ -17,6 +17,7 @@ interface McpFlags {
   corsOrigin?: string[];
   allowedHost?: string[];
   bodyLimit: number;
+  maxMessageSize: number;
   sessionIdleTimeout: number;
   maxSessions: number;
   drainTimeout: number;
@@ -109,6 +110,12 @@ export function registerMcp(program: Command): void {
       4 * 1024 * 1024,
     )
     .option(
+      "--max-message-size <size>",
+      "stdio: largest message read from stdin (answered with a JSON-RPC error beyond)",
+      parseSize,
+      10 * 1024 * 1024,
+    )
+    .option(
       "--session-idle-timeout <seconds>",
       "streamable-http: close idle 2025-era sessions (0: never)",
       parseCount,
@@ -143,6 +150,7 @@ export function registerMcp(program: Command): void {
           ...(flags.routerRules === undefined ? {} : { routerRules: flags.routerRules }),
           ...(flags.workers === undefined ? {} : { workersDir: flags.workers }),
           bodyLimitBytes: flags.bodyLimit,
+          maxMessageBytes: flags.maxMessageSize,
           sessionIdleTimeoutMs: flags.sessionIdleTimeout * 1000,
           maxSessions: flags.maxSessions,
           drainTimeoutMs: flags.drainTimeout * 1000,

@@ -71,8 +71,30 @@ export function compileSchema(schema: JsonSchema): ValidateFunction {
  */
 export function validateAgainstSchema(schema: JsonSchema, value: unknown): SchemaViolation[] {
   const validate = compileSchema(schema);
-  if (validate(value)) return [];
-  return (validate.errors ?? []).filter((e) => !isNoise(e)).map((e) => toViolation(e, value));
+  // JSON has no Infinity or NaN, but `JSON.parse("1e309")` gives Infinity, which ajv accepts as
+  // an integer; no payload may carry a non-finite number.
+  const nonFinite = nonFiniteNumbers(value, []);
+  if (validate(value)) return nonFinite;
+  return [
+    ...nonFinite,
+    ...(validate.errors ?? []).filter((e) => !isNoise(e)).map((e) => toViolation(e, value)),
+  ];
+}
+
+/** Every non-finite number in `value`, as a violation naming its path and the allowed range. */
+function nonFiniteNumbers(value: unknown, segments: string[]): SchemaViolation[] {
+  if (typeof value === "number") {
+    if (Number.isFinite(value)) return [];
+    return [
+      {
+        path: formatPath(segments),
+        message: `must be a finite number between -${Number.MAX_VALUE} and ${Number.MAX_VALUE} (got ${value})`,
+      },
+    ];
+  }
+  if (typeof value !== "object" || value === null) return [];
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+  return entries.flatMap(([key, child]) => nonFiniteNumbers(child, [...segments, key]));
 }
 
 /** One line per violation: `people[0]: must be string (got number); count: is required`. */

@@ -31,6 +31,8 @@ export interface ServeOptions extends Omit<StreamableHttpOptions, "readinessChec
   routerRules?: string;
   /** Folder of the workers pipeline stages name; replaces the config's `workers_dir:`. */
   workersDir?: string;
+  /** stdio: largest message read from stdin. @default DEFAULT_MAX_MESSAGE_BYTES (10 MiB) */
+  maxMessageBytes?: number;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits the process at once (code 130). */
@@ -94,7 +96,10 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
   const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_MS;
   try {
     if (!http) {
-      const stdio = runStdio(server);
+      const stdio = runStdio(
+        server,
+        options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes },
+      );
       const reason = await Promise.race([stdio.closed.then(() => "stdin closed"), stop.promise]);
       logger.info({ reason, in_flight: server.inFlight.size }, "stopping");
       if (!(await server.inFlight.drained(drainMs))) {
@@ -104,7 +109,14 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
       await new Promise((resolve) => setTimeout(resolve, RESULT_FLUSH_MS));
       await stdio.close();
     } else {
-      const { transport: _t, watch: _w, routerRules: _r, workersDir: _d, ...httpOptions } = options;
+      const {
+        transport: _t,
+        watch: _w,
+        routerRules: _r,
+        workersDir: _d,
+        maxMessageBytes: _m,
+        ...httpOptions
+      } = options;
       const serving = await http.runStreamableHttp(server, httpOptions);
       process.stderr.write(`loom mcp: serving '${server.info.name}' at ${serving.url}\n`);
       const reason = await stop.promise;

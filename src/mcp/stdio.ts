@@ -5,8 +5,10 @@
  * stderr instead.
  */
 import type { Readable, Writable } from "node:stream";
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { LoomMcpServer } from "./gateway-server.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, StdioFramer } from "./stdio-framer.js";
 
 /** Options of {@link runStdio}. */
 export interface StdioOptions {
@@ -19,23 +21,51 @@ export interface StdioOptions {
    * protocol stream. @default true when stdout is process.stdout
    */
   guardConsole?: boolean;
+  /**
+   * Largest message read from stdin; a longer one is answered with a JSON-RPC error and skipped.
+   * @default DEFAULT_MAX_MESSAGE_BYTES (10 MiB)
+   */
+  maxMessageBytes?: number;
 }
 
 /** A running stdio connection. */
 export interface StdioHandle {
-  /** Resolves when the client closes stdin (or {@link StdioHandle.close} is called). */
+  /**
+   * Resolves when the client closes stdin (or {@link StdioHandle.close} is called). Results of
+   * calls still running can still be written until {@link StdioHandle.close}.
+   */
   readonly closed: Promise<void>;
   /** Closes the connection. Does not close the gateway; call `server.close()` for that. */
   close(): Promise<void>;
 }
 
-/** A stdio transport that tells us when it closes (the SDK entry owns its `onclose`). */
+/**
+ * A stdio transport that tells us when it closes (the SDK entry owns its `onclose`), and that
+ * stays open for writing when stdin ends: the SDK's closes at end of input and drops the results
+ * of calls still in flight, so `printf … | loom mcp` would lose them. Here end of input only
+ * reports the end; the owner drains the calls in flight, then closes.
+ */
 class ObservedStdioTransport extends StdioServerTransport {
   readonly #onClosed: () => void;
 
-  constructor(stdin: Readable | undefined, stdout: Writable | undefined, onClosed: () => void) {
-    super(stdin, stdout);
+  constructor(
+    stdin: Readable | undefined,
+    stdout: Writable | undefined,
+    onClosed: () => void,
+    maxMessageBytes: number,
+  ) {
+    // The framer enforces the size limit per message; the SDK's buffer sees one line at a time.
+    super(stdin, stdout, { maxBufferSize: maxMessageBytes + 2 });
     this.#onClosed = onClosed;
+    this._onstdinclose = onClosed;
+    const forward = this._ondata;
+    const framer = new StdioFramer(maxMessageBytes, forward, (error) => {
+      // JSON-RPC 2.0 answers an unidentifiable request with `"id": null`, which the SDK's type omits.
+      this.send(error as unknown as JSONRPCMessage).catch((e: unknown) =>
+        this.onerror?.(e instanceof Error ? e : new Error(String(e))),
+      );
+    });
+    this._ondata = (chunk) => framer.push(chunk);
   }
 
   override async close(): Promise<void> {
@@ -59,7 +89,12 @@ export function runStdio(server: LoomMcpServer, options: StdioOptions = {}): Std
   const closed = new Promise<void>((resolve) => {
     markClosed = resolve;
   });
-  const transport = new ObservedStdioTransport(options.stdin, options.stdout, markClosed);
+  const transport = new ObservedStdioTransport(
+    options.stdin,
+    options.stdout,
+    markClosed,
+    options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+  );
   const handle = serveStdio(server.factory, {
     transport,
     onerror: (error) => server.logger.warn({ error: error.message }, "stdio transport error"),

@@ -87,3 +87,13 @@ describe("validateAgainstSchema", () => {
     );
   });
 });
+
+describe("validateAgainstSchema: non-finite numbers", () => {
+  it("rejects Infinity (what JSON.parse makes of 1e309) as an integer, naming the field and range", () => {
+    const schema = { type: "object", properties: { limit: { type: "integer" } } };
+    const violations = validateAgainstSchema(schema, JSON.parse('{"limit": 1e309}'));
+    expect(violations).toHaveLength(1);
+    expect(violations[0]?.path).toBe("limit");
+    expect(violations[0]?.message).toMatch(/must be a finite number between .* \(got Infinity\)/);
+  });
+});

@@ -123,6 +123,35 @@ describe("hot reload over HTTP", () => {
     expect(server.tools[0]?.description).toBe("fixed");
   });
 
+  it("a tool removed from a config that was deleted and re-created answers 'unknown tool'", async () => {
+    const otherFile = path.join(dir, "workers/other.yaml");
+    await writeFile(otherFile, worker("other", 1).replace("name: echo", "name: other"));
+    await writeFile(
+      mcpFile,
+      "name: reloading\ntools:\n  workers:\n    - config: workers/echo.yaml\n    - config: workers/other.yaml\n",
+    );
+    for (const client of clients) await client.waitFor(isToolsChanged);
+    expect(server.tools.map((t) => t.name).sort()).toEqual(["echo", "other"]);
+    // As `git checkout` does it: the file goes away (the reload fails, the old tools stay) and a
+    // new file with the same name comes back.
+    await rm(mcpFile);
+    while (logger.errors.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await writeFile(mcpFile, "name: reloading\ntools:\n  workers:\n    - config: workers/echo.yaml\n");
+    while (server.tools.length !== 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const client of clients) {
+      expect((await client.listTools()).map((t) => t.name)).toEqual(["echo"]);
+      let text = "";
+      try {
+        const result = await client.callTool("other", { text: "gone" });
+        expect(result.isError).toBe(true);
+        text = JSON.stringify((result as { content?: unknown }).content);
+      } catch (error) {
+        text = String(error);
+      }
+      expect(text).toMatch(/unknown tool|not found/i);
+    }
+  });
+
   it("a call in flight during a reload finishes on the version it started with", async () => {
     const gate = path.join(dir, "gate");
     const [v1, v2] = clients as [ResourceClient, ResourceClient];

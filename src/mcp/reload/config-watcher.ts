@@ -54,6 +54,7 @@ export class ConfigWatcher<T> {
   readonly #debounceMs: number;
   readonly #watcher: FSWatcher;
   #files: Set<string>;
+  #folders: Set<string>;
   #digest: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -65,15 +66,22 @@ export class ConfigWatcher<T> {
     this.#debounceMs = options.debounceMs ?? DEFAULT_RELOAD_DEBOUNCE_MS;
     this.#watcher = watcher;
     this.#files = new Set(options.files.map((f) => path.resolve(f)));
+    this.#folders = foldersOf(this.#files);
   }
 
-  /** Starts watching `options.files`; resolves once the watcher is ready. */
+  /**
+   * Starts watching `options.files`; resolves once the watcher is ready. The folders holding the
+   * files are watched, not the files: a file deleted and re-created (an editor's save, `git
+   * checkout`) is a new inode that a watch on the old one would never see.
+   */
   static async start<T>(options: ConfigWatcherOptions<T>): Promise<ConfigWatcher<T>> {
     const files = options.files.map((f) => path.resolve(f));
-    const watcher = watch(files, { ignoreInitial: true, atomic: true });
+    const watcher = watch([...foldersOf(files)], { ignoreInitial: true, atomic: true, depth: 0 });
     const ready = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
     const self = new ConfigWatcher(options, watcher);
-    const changed = () => self.#schedule();
+    const changed = (file: string) => {
+      if (self.#files.has(path.resolve(file))) self.#schedule();
+    };
     watcher.on("change", changed).on("add", changed).on("unlink", changed);
     watcher.on("error", (error) => self.#reportError(error));
     self.#digest = await digestOf(files);
@@ -150,17 +158,22 @@ export class ConfigWatcher<T> {
   }
 
   #retarget(files: readonly string[]): void {
-    const next = new Set(files);
-    const added = files.filter((f) => !this.#files.has(f));
-    const removed = [...this.#files].filter((f) => !next.has(f));
+    this.#files = new Set(files);
+    const next = foldersOf(files);
+    const added = [...next].filter((f) => !this.#folders.has(f));
+    const removed = [...this.#folders].filter((f) => !next.has(f));
     if (added.length > 0) this.#watcher.add(added);
     if (removed.length > 0) this.#watcher.unwatch(removed);
-    this.#files = next;
+    this.#folders = next;
   }
 
   #reportError(error: unknown): void {
     this.#options.onError?.(error instanceof Error ? error : new Error(String(error)));
   }
+}
+
+function foldersOf(files: Iterable<string>): Set<string> {
+  return new Set([...files].map((f) => path.dirname(f)));
 }
 
 /** A digest of the files' contents (a missing file counts as its own state). */

@@ -165,6 +165,38 @@ tools:
     if (changed.type === "reloaded") expect(changed.value.descriptions.other).toBe("other changed");
   });
 
+  it("keeps watching a file that is deleted and re-created (git checkout), then changed again", async () => {
+    const { next } = await watchSet();
+    await rm(workerFile);
+    const deleted = await next();
+    expect(deleted.type).toBe("invalid");
+    await writeFile(workerFile, worker("recreated"));
+    const recreated = await next();
+    expect(recreated.type === "reloaded" && recreated.value.descriptions.echo).toBe("recreated");
+    await writeFile(workerFile, worker("changed after"));
+    const changed = await next();
+    expect(changed.type === "reloaded" && changed.value.descriptions.echo).toBe("changed after");
+  });
+
+  it("keeps watching the MCP config after it is deleted and re-created", async () => {
+    const { next } = await watchSet();
+    const text = "name: test\ntools:\n  workers:\n    - config: workers/echo.yaml\n";
+    await rm(mcpFile);
+    expect((await next()).type).toBe("invalid");
+    await writeFile(mcpFile, text);
+    const recreated = await next();
+    expect(recreated.type === "reloaded" && Object.keys(recreated.value.descriptions)).toEqual(["echo"]);
+    await writeFile(workerFile, worker("changed after"));
+    const changed = await next();
+    expect(changed.type === "reloaded" && changed.value.descriptions.echo).toBe("changed after");
+    await writeFile(mcpFile, `${text}    - config: workers/echo.yaml\n      name: echo_two\n`);
+    const again = await next();
+    expect(again.type === "reloaded" && Object.keys(again.value.descriptions).sort()).toEqual([
+      "echo",
+      "echo_two",
+    ]);
+  });
+
   it("does not reload when a file is saved unchanged", async () => {
     const { next } = await watchSet();
     await writeFile(workerFile, worker("first"));
