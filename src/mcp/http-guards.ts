@@ -4,6 +4,7 @@
  * body.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isIP } from "node:net";
 import os from "node:os";
 import { hostHeaderValidation, originValidation } from "@modelcontextprotocol/node";
 
@@ -14,7 +15,13 @@ const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
 
 /** True for hosts only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
-  return ["localhost", "127.0.0.1", "::1", "[::1]"].includes(host) || host.startsWith("127.");
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (bare.toLowerCase() === "localhost") return true;
+  // A real address check: "127.evil.invalid" starts with "127." but is a name anyone can point anywhere.
+  const family = isIP(bare);
+  if (family === 4) return bare.split(".")[0] === "127";
+  if (family === 6) return /^(0{0,4}:){2,7}0{0,3}1$|^::1$/i.test(bare) || /^::ffff:127\./i.test(bare);
+  return false;
 }
 
 /**

@@ -91,6 +91,38 @@ describe("auth", () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: "ready", checks: { gateway: { ok: true } } });
   });
+
+  it("tells /readyz callers the tool count only with a valid token", async () => {
+    const anonymous = (await (await fetch(`${base}/readyz`)).json()) as { checks: { gateway: object } };
+    expect(anonymous.checks.gateway).toEqual({ ok: true });
+    const wrong = await fetch(`${base}/readyz`, { headers: { authorization: "Bearer nope" } });
+    expect(((await wrong.json()) as { checks: { gateway: object } }).checks.gateway).toEqual({ ok: true });
+    const authed = await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(((await authed.json()) as { checks: { gateway: object } }).checks.gateway).toEqual({
+      ok: true,
+      detail: `${server.tools.length} tools`,
+    });
+  });
+
+  it("refuses at start a host that only looks like loopback, served without a token", async () => {
+    for (const host of [
+      "127.evil.invalid",
+      "127.0.0.1.nip.io",
+      "localhost.evil.invalid",
+      "::ffff:10.0.0.1",
+    ]) {
+      await expect(runStreamableHttp(server, { host, port: 0 })).rejects.toThrow(/without an auth token/);
+    }
+  });
+
+  it("refuses at start a token that no client could send (empty or with whitespace)", async () => {
+    await expect(runStreamableHttp(server, { port: 0, authToken: "two words" })).rejects.toThrow(
+      /whitespace/,
+    );
+    for (const authToken of ["", " "]) {
+      await expect(runStreamableHttp(server, { port: 0, authToken })).rejects.toThrow(/empty/);
+    }
+  });
 });
 
 describe("limits and sessions", () => {
