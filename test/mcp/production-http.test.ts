@@ -134,6 +134,33 @@ describe("limits and sessions", () => {
     expect(response.status).toBe(413);
   });
 
+  it("answers 413 with a JSON-RPC error to a chunked body over the limit", async () => {
+    const { request } = await import("node:http");
+    const url = new URL(http.url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: authed },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            body += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", reject);
+      // No Content-Length: Node sends Transfer-Encoding: chunked.
+      for (let i = 0; i < 8; i++) req.write("x".repeat(1024));
+      req.end();
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      jsonrpc: "2.0",
+      error: { message: /larger than 2048 bytes/ },
+    });
+  });
+
   it("answers 404 to an unknown session", async () => {
     const response = await fetch(http.url, {
       method: "POST",
