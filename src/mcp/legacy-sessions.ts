@@ -19,16 +19,8 @@ export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
 /** Open 2025-era sessions allowed at once. @default 1000 */
 export const DEFAULT_MAX_SESSIONS = 1000;
 
-/**
- * A session whose client has not sent `notifications/initialized` this long after `initialize`
- * is closed, so bare `initialize` floods cannot hold the session cap. @default 5 s
- */
-export const DEFAULT_SESSION_INIT_TIMEOUT_MS = 5_000;
-
 /** Options of {@link LegacySessions}. */
 export interface LegacySessionsOptions {
-  /** @default DEFAULT_SESSION_INIT_TIMEOUT_MS */
-  initTimeoutMs?: number;
   /** @default DEFAULT_SESSION_IDLE_MS; 0 disables the timeout */
   idleTimeoutMs?: number;
   /** @default DEFAULT_MAX_SESSIONS */
@@ -41,9 +33,6 @@ interface Session {
   /** POSTs being answered now (an open GET stream alone does not keep a session busy). */
   active: number;
   lastSeen: number;
-  /** Whether the client sent `notifications/initialized`. */
-  initialized: boolean;
-  openedAt: number;
 }
 
 /** The open 2025-era sessions of one HTTP endpoint. */
@@ -53,7 +42,6 @@ export class LegacySessions {
   readonly #sessions = new Map<string, Session>();
   readonly #idleTimeoutMs: number;
   readonly #maxSessions: number;
-  readonly #initTimeoutMs: number;
   readonly #sweeper: NodeJS.Timeout | undefined;
   #opening = 0;
 
@@ -62,12 +50,8 @@ export class LegacySessions {
     this.#logger = logger;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_SESSION_IDLE_MS;
     this.#maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
-    this.#initTimeoutMs = options.initTimeoutMs ?? DEFAULT_SESSION_INIT_TIMEOUT_MS;
     if (this.#idleTimeoutMs > 0) {
-      const every = Math.max(
-        50,
-        Math.min(60_000, Math.floor(this.#idleTimeoutMs / 4), Math.floor(this.#initTimeoutMs / 2)),
-      );
+      const every = Math.max(50, Math.min(60_000, Math.floor(this.#idleTimeoutMs / 4)));
       this.#sweeper = setInterval(() => this.#sweep(), every);
       this.#sweeper.unref();
     }
@@ -98,7 +82,6 @@ export class LegacySessions {
         return;
       }
       session.lastSeen = Date.now();
-      if (!session.initialized && carriesInitialized(body)) session.initialized = true;
       if (req.method === "POST") {
         session.active += 1;
         res.once("close", () => {
@@ -110,17 +93,14 @@ export class LegacySessions {
       return;
     }
     if (req.method === "POST" && isInitializeRequest(body)) {
-      if (this.#sessions.size + this.#opening >= this.#maxSessions && !this.#evictOne()) {
-        this.#logger.warn(
-          { max_sessions: this.#maxSessions },
-          "MCP session refused: every session has a request in flight",
-        );
+      if (this.#sessions.size + this.#opening >= this.#maxSessions) {
+        this.#logger.warn({ max_sessions: this.#maxSessions }, "MCP session refused: too many sessions");
         res.setHeader("retry-after", "5");
         sendJsonRpcError(
           res,
           503,
           -32000,
-          `Too many sessions: all ${this.#maxSessions} sessions of this gateway are busy; retry later`,
+          `Too many sessions: this gateway serves at most ${this.#maxSessions} at once; retry later`,
         );
         return;
       }
@@ -160,8 +140,7 @@ export class LegacySessions {
     };
     try {
       const server = (await this.#factory({ era: "legacy" })) as McpServer;
-      const now = Date.now();
-      session = { transport, server, active: 1, lastSeen: now, initialized: false, openedAt: now };
+      session = { transport, server, active: 1, lastSeen: Date.now() };
       await server.connect(transport);
       await transport.handleRequest(req, res, body);
     } finally {
@@ -171,55 +150,13 @@ export class LegacySessions {
     if (session && transport.sessionId === undefined) await session.server.close().catch(() => {});
   }
 
-  /**
-   * Closes the session idle longest (uninitialised ones first) to make room for a new one; false
-   * when every session has a request in flight.
-   */
-  #evictOne(): boolean {
-    let victim: [string, Session] | undefined;
-    for (const entry of this.#sessions) {
-      const [, session] = entry;
-      if (session.active > 0) continue;
-      const best = victim?.[1];
-      if (
-        best === undefined ||
-        (best.initialized && !session.initialized) ||
-        (best.initialized === session.initialized && session.lastSeen < best.lastSeen)
-      ) {
-        victim = entry;
-      }
-    }
-    if (victim === undefined) return false;
-    const [id, session] = victim;
-    this.#sessions.delete(id);
-    this.#logger.info({ session: id }, "MCP session closed to make room for a new one (idle longest)");
-    session.server.close().catch(() => {});
-    return true;
-  }
-
   #sweep(): void {
-    const now = Date.now();
-    const cutoff = now - this.#idleTimeoutMs;
+    const cutoff = Date.now() - this.#idleTimeoutMs;
     for (const [id, session] of this.#sessions) {
-      if (!session.initialized && session.active === 0 && now - session.openedAt > this.#initTimeoutMs) {
-        this.#sessions.delete(id);
-        this.#logger.info(
-          { session: id },
-          "MCP session closed: the client never sent notifications/initialized",
-        );
-        session.server.close().catch(() => {});
-        continue;
-      }
       if (session.active > 0 || session.lastSeen > cutoff) continue;
       this.#sessions.delete(id);
       this.#logger.info({ session: id, idle_ms: this.#idleTimeoutMs }, "MCP session closed after being idle");
       session.server.close().catch(() => {});
     }
   }
-}
-
-function carriesInitialized(body: unknown): boolean {
-  const isIt = (m: unknown): boolean =>
-    typeof m === "object" && m !== null && (m as { method?: unknown }).method === "notifications/initialized";
-  return Array.isArray(body) ? body.some(isIt) : isIt(body);
 }
