@@ -4,6 +4,7 @@
  * body.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isIP } from "node:net";
 import os from "node:os";
 import { hostHeaderValidation, originValidation } from "@modelcontextprotocol/node";
 
@@ -14,7 +15,13 @@ const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
 
 /** True for hosts only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
-  return ["localhost", "127.0.0.1", "::1", "[::1]"].includes(host) || host.startsWith("127.");
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (bare.toLowerCase() === "localhost") return true;
+  // A real address check: "127.evil.invalid" starts with "127." but is a name anyone can point anywhere.
+  const family = isIP(bare);
+  if (family === 4) return bare.split(".")[0] === "127";
+  if (family === 6) return /^(0{0,4}:){2,7}0{0,3}1$|^::1$/i.test(bare) || /^::ffff:127\./i.test(bare);
+  return false;
 }
 
 /**
@@ -62,12 +69,15 @@ export function sendJsonRpcError(res: ServerResponse, status: number, code: numb
   res.end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }));
 }
 
+// How much of an over-limit body is read and dropped so that its client can receive the 413.
+const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
+
 /** The outcome of reading a POST body. */
 export type BodyResult = { ok: true; value: unknown } | { ok: false; status: number; message: string };
 
 /**
- * Reads and parses a JSON body of at most `limitBytes`. A larger body is not read further (the
- * request is destroyed). Rejects when the request fails or closes before its end.
+ * Reads and parses a JSON body of at most `limitBytes`. A larger body is read to its end without
+ * being kept (so the client gets its 413), up to 16 MiB more; past that the request is destroyed. Rejects when the request fails or closes before its end.
  */
 export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<BodyResult> {
   // Plain events rather than `for await`: the async iterator costs more than the JSON parse of a
@@ -85,15 +95,30 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
       const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
       size += buffer.length;
       if (size > limitBytes) {
-        cleanup();
-        req.destroy();
-        resolve({ ok: false, status: 413, message: `request body larger than ${limitBytes} bytes` });
+        // Keep reading (and dropping) the rest: a chunked body declares no length, and destroying
+        // the request mid-body resets the connection instead of answering 413. A body larger than
+        // DISCARD_LIMIT_BYTES on top of the limit is cut off.
+        chunks.length = 0;
+        if (size > limitBytes + DISCARD_LIMIT_BYTES) {
+          cleanup();
+          req.destroy();
+          resolve(tooLarge);
+        }
         return;
       }
       chunks.push(buffer);
     };
+    const tooLarge: BodyResult = {
+      ok: false,
+      status: 413,
+      message: `request body larger than ${limitBytes} bytes`,
+    };
     const onEnd = (): void => {
       cleanup();
+      if (size > limitBytes) {
+        resolve(tooLarge);
+        return;
+      }
       const text =
         chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8");
       try {

@@ -27,7 +27,12 @@ import {
   sendJsonRpcError,
 } from "./http-guards.js";
 import { LegacySessions } from "./legacy-sessions.js";
-import { assertBindAllowed, bearerAuthGuard } from "./production/auth.js";
+import {
+  assertBindAllowed,
+  assertUsableToken,
+  bearerAuthGuard,
+  bearerTokenMatcher,
+} from "./production/auth.js";
 import { corsHandler, corsOriginHostnames } from "./production/cors.js";
 import { healthHandler, type ReadinessCheck, requestPathname } from "./production/health.js";
 import { DEFAULT_DRAIN_MS, InFlight } from "./production/shutdown.js";
@@ -87,6 +92,7 @@ export async function runStreamableHttp(
   options: StreamableHttpOptions = {},
 ): Promise<HttpHandle> {
   const host = options.host ?? "127.0.0.1";
+  if (options.authToken !== undefined) assertUsableToken(options.authToken);
   assertBindAllowed(host, options.authToken);
   const endpoint = options.path ?? "/mcp";
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
@@ -97,10 +103,13 @@ export async function runStreamableHttp(
     { anyOrigin: corsOrigins === "*" },
   );
   const auth = options.authToken ? bearerAuthGuard(options.authToken) : undefined;
-  const health = healthHandler([
-    { name: "gateway", check: () => ({ ok: true, detail: `${server.tools.length} tools` }) },
-    ...(options.readinessChecks ?? []),
-  ]);
+  const health = healthHandler(
+    [
+      { name: "gateway", check: () => ({ ok: true, detail: `${server.tools.length} tools` }) },
+      ...(options.readinessChecks ?? []),
+    ],
+    options.authToken ? { showDetail: bearerTokenMatcher(options.authToken) } : {},
+  );
   const onerror = (error: Error) => server.logger.warn({ error: error.message }, "HTTP transport error");
   const legacy = new LegacySessions(server.factory, server.logger, {
     ...(options.sessionIdleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.sessionIdleTimeoutMs }),

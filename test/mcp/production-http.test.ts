@@ -91,6 +91,38 @@ describe("auth", () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: "ready", checks: { gateway: { ok: true } } });
   });
+
+  it("tells /readyz callers the tool count only with a valid token", async () => {
+    const anonymous = (await (await fetch(`${base}/readyz`)).json()) as { checks: { gateway: object } };
+    expect(anonymous.checks.gateway).toEqual({ ok: true });
+    const wrong = await fetch(`${base}/readyz`, { headers: { authorization: "Bearer nope" } });
+    expect(((await wrong.json()) as { checks: { gateway: object } }).checks.gateway).toEqual({ ok: true });
+    const authed = await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(((await authed.json()) as { checks: { gateway: object } }).checks.gateway).toEqual({
+      ok: true,
+      detail: `${server.tools.length} tools`,
+    });
+  });
+
+  it("refuses at start a host that only looks like loopback, served without a token", async () => {
+    for (const host of [
+      "127.evil.invalid",
+      "127.0.0.1.nip.io",
+      "localhost.evil.invalid",
+      "::ffff:10.0.0.1",
+    ]) {
+      await expect(runStreamableHttp(server, { host, port: 0 })).rejects.toThrow(/without an auth token/);
+    }
+  });
+
+  it("refuses at start a token that no client could send (empty or with whitespace)", async () => {
+    await expect(runStreamableHttp(server, { port: 0, authToken: "two words" })).rejects.toThrow(
+      /whitespace/,
+    );
+    for (const authToken of ["", " "]) {
+      await expect(runStreamableHttp(server, { port: 0, authToken })).rejects.toThrow(/empty/);
+    }
+  });
 });
 
 describe("limits and sessions", () => {
@@ -100,6 +132,33 @@ describe("limits and sessions", () => {
     const big = { ...initialize, params: { ...initialize.params, padding: "x".repeat(4096) } };
     const response = await fetch(http.url, { method: "POST", headers: authed, body: JSON.stringify(big) });
     expect(response.status).toBe(413);
+  });
+
+  it("answers 413 with a JSON-RPC error to a chunked body over the limit", async () => {
+    const { request } = await import("node:http");
+    const url = new URL(http.url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: authed },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            body += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", reject);
+      // No Content-Length: Node sends Transfer-Encoding: chunked.
+      for (let i = 0; i < 8; i++) req.write("x".repeat(1024));
+      req.end();
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      jsonrpc: "2.0",
+      error: { message: /larger than 2048 bytes/ },
+    });
   });
 
   it("answers 404 to an unknown session", async () => {

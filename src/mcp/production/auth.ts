@@ -32,7 +32,7 @@ export interface AuthTokenSources {
 export async function resolveAuthToken(sources: AuthTokenSources = {}): Promise<string | undefined> {
   const check = (token: string, from: string): string => {
     const trimmed = token.trim();
-    if (trimmed === "") throw new LoomError("config_error", `the auth token from ${from} is empty`);
+    assertUsableToken(trimmed, from);
     return trimmed;
   };
   if (sources.token !== undefined) return check(sources.token, "--auth-token");
@@ -57,6 +57,22 @@ export async function resolveAuthToken(sources: AuthTokenSources = {}): Promise<
 }
 
 /**
+ * Refuses a token that no client could ever send: an empty one, or one with whitespace inside
+ * (a client sends `Authorization: Bearer <token>`, and a token ends at the first space). Throws
+ * LoomError `config_error` naming where the token came from.
+ */
+export function assertUsableToken(token: string, from = "authToken"): void {
+  if (token.trim() === "") throw new LoomError("config_error", `the auth token from ${from} is empty`);
+  if (/\s/.test(token)) {
+    throw new LoomError(
+      "config_error",
+      `the auth token from ${from} contains whitespace, so no client could ever send it in ` +
+        `"Authorization: Bearer <token>"; use a token of printable characters without spaces`,
+    );
+  }
+}
+
+/**
  * Refuses to serve a non-loopback interface without a token: anyone on the network could run the
  * gateway's tools. Throws LoomError `config_error` saying how to set one.
  */
@@ -71,6 +87,21 @@ export function assertBindAllowed(host: string, token: string | undefined): void
     { details: { host } },
   );
 }
+
+/**
+ * Whether a request carries `Authorization: Bearer <token>`, without answering it (for endpoints
+ * that serve everyone but say more to an authorised caller, such as `/readyz`).
+ */
+export function bearerTokenMatcher(token: string): (req: IncomingMessage) => boolean {
+  const expected = digest(token);
+  return (req) => {
+    const header = req.headers.authorization;
+    const match = typeof header === "string" ? BEARER.exec(header) : null;
+    return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected);
+  };
+}
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
 /** Options of {@link bearerAuthGuard}. */
 export interface BearerAuthOptions {
@@ -90,12 +121,11 @@ export function bearerAuthGuard(
   token: string,
   options: BearerAuthOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const expected = digest(token);
+  const matches = bearerTokenMatcher(token);
   const realm = options.realm ?? "loom-mcp";
   return (req, res) => {
     const header = req.headers.authorization;
-    const match = typeof header === "string" ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null;
-    if (match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected)) return true;
+    if (matches(req)) return true;
     const challenge =
       header === undefined
         ? `Bearer realm="${realm}"`

@@ -27,6 +27,15 @@ export interface ReadinessCheck {
   check: () => { ok: boolean; detail?: string } | Promise<{ ok: boolean; detail?: string }>;
 }
 
+/** Options of {@link healthHandler}. */
+export interface HealthHandlerOptions {
+  /**
+   * Whether this caller may see each check's `detail` (e.g. the tool count); others get only ok /
+   * not ok per check. @default every caller sees details
+   */
+  showDetail?: (req: IncomingMessage) => boolean;
+}
+
 /**
  * Serves `/healthz` and `/readyz`; returns false (having written nothing) for any other path.
  *
@@ -36,6 +45,7 @@ export interface ReadinessCheck {
  */
 export function healthHandler(
   checks: readonly ReadinessCheck[],
+  options: HealthHandlerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   return async (req, res) => {
     const pathname = requestPathname(req);
@@ -57,6 +67,9 @@ export function healthHandler(
       }
     }
     const ready = Object.values(results).every((r) => r.ok);
+    if (options.showDetail !== undefined && !options.showDetail(req)) {
+      for (const result of Object.values(results)) delete result.detail;
+    }
     send(res, ready ? 200 : 503, { status: ready ? "ready" : "not_ready", checks: results });
     return true;
   };

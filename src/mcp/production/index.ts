@@ -4,8 +4,10 @@ export {
   AUTH_TOKEN_ENV,
   type AuthTokenSources,
   assertBindAllowed,
+  assertUsableToken,
   type BearerAuthOptions,
   bearerAuthGuard,
+  bearerTokenMatcher,
   resolveAuthToken,
 } from "./auth.js";
 export { type CorsOptions, corsHandler, corsOriginHostnames } from "./cors.js";

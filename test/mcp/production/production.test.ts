@@ -80,6 +80,19 @@ describe("bearer auth", () => {
     expect(() => assertBindAllowed("0.0.0.0", "t")).not.toThrow();
     expect(() => assertBindAllowed("127.0.0.1", undefined)).not.toThrow();
     expect(() => assertBindAllowed("localhost", undefined)).not.toThrow();
+    for (const host of [
+      "127.0.0.2",
+      "127.255.255.254",
+      "::1",
+      "[::1]",
+      "0:0:0:0:0:0:0:1",
+      "::ffff:127.0.0.1",
+    ]) {
+      expect(() => assertBindAllowed(host, undefined)).not.toThrow();
+    }
+    for (const host of ["127.evil.invalid", "1270.0.0.1", "::2", "::ffff:10.0.0.1", "128.0.0.1"]) {
+      expect(() => assertBindAllowed(host, undefined)).toThrow(/without an auth token/);
+    }
   });
 });
 
