@@ -68,7 +68,13 @@ function schemaFor(action: QueryAction, options: ResolvedQueryOptions, info: Tab
           {
             ...filterProperties(info),
             limit: LIMIT_SCHEMA,
-            offset: { type: "integer", minimum: 0, default: 0, description: "Records to skip (paging)." },
+            offset: {
+              type: "integer",
+              minimum: 0,
+              maximum: Number.MAX_SAFE_INTEGER,
+              default: 0,
+              description: "Records to skip (paging).",
+            },
           },
           [],
         ),

@@ -11,6 +11,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import {
+  DOUBLE,
   type DuckDBConnection,
   type DuckDBDecimalValue,
   DuckDBInstance,
@@ -169,7 +170,7 @@ export class DuckDBSession {
       const statement = await this.#prepare(sql);
       try {
         // An undefined entry lets the client infer that parameter's type.
-        statement.bind(values, types as DuckDBType[] | undefined);
+        statement.bind(values, bindTypes(values, types) as DuckDBType[] | undefined);
         const reader = await statement.runAndReadAll();
         return reader.convertRowObjects(rowConverter) as Row[];
       } catch (cause) {
@@ -324,4 +325,23 @@ export class LazySession<T extends { session: DuckDBSession }> {
     this.#state = undefined;
     if (state) await (await state.catch(() => undefined))?.session.close();
   }
+}
+
+/**
+ * The client infers BIGINT for any whole-number JS value, so `-1e308` (a valid DOUBLE filter value)
+ * would overflow; a whole number beyond 2^53 is bound as DOUBLE instead.
+ */
+function bindTypes(
+  values: readonly DuckDBValue[],
+  types: ReadonlyArray<DuckDBType | undefined> | undefined,
+): ReadonlyArray<DuckDBType | undefined> | undefined {
+  if (!values.some((v) => typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v)))
+    return types;
+  return values.map(
+    (value, index) =>
+      types?.[index] ??
+      (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)
+        ? DOUBLE
+        : undefined),
+  );
 }

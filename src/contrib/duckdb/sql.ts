@@ -80,10 +80,10 @@ export function readLimit(
 export function readOffset(payload: Record<string, unknown>, key = "offset"): number {
   const value = payload[key];
   if (value === undefined || value === null) return 0;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     throw new LoomError(
       "invalid_input",
-      `${key} must be a non-negative integer (got ${JSON.stringify(value)})`,
+      `${key} must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (got ${JSON.stringify(value)})`,
       { details: { field: key, value } },
     );
   }

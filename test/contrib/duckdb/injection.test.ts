@@ -85,6 +85,19 @@ describe("payload values never become SQL", () => {
     expect(await rowCount()).toBe(40);
   });
 
+  it("huge whole numbers are the caller's values, never a backend error", async () => {
+    // -1e308 is a whole number to JavaScript; bound as BIGINT it overflowed (issue #11).
+    const all = (await backend.process({ action: "filter", min_score: -1e308 })).output;
+    expect(all.total).toBe(40);
+    const none = (await backend.process({ action: "filter", min_score: 1e300 })).output;
+    expect(none.total).toBe(0);
+    const offset = (await attempt(backend.process({ action: "filter", offset: 1e20 }))) as LoomError;
+    expect(offset.code).toBe("invalid_input");
+    expect(offset.message).toMatch(
+      /offset must be a whole number from 0 to 9007199254740991 \(got 100000000000000000000\)/,
+    );
+  });
+
   it.each(ATTACKS)("%j as a filter name, group_by, action, limit or offset is refused", async (attack) => {
     const asKey = await attempt(backend.process({ action: "filter", [attack]: "x" }));
     expect((asKey as LoomError).message).toContain("unknown filter field");
@@ -95,7 +108,7 @@ describe("payload values never become SQL", () => {
     const asLimit = await attempt(backend.process({ action: "filter", limit: attack }));
     expect((asLimit as LoomError).message).toContain("limit must be a positive integer");
     const asOffset = await attempt(backend.process({ action: "filter", offset: attack }));
-    expect((asOffset as LoomError).message).toContain("offset must be a non-negative integer");
+    expect((asOffset as LoomError).message).toContain("offset must be a whole number from 0");
     expect(await rowCount()).toBe(40);
   });
 
