@@ -197,16 +197,21 @@ function stageWorkersDir(
   };
 }
 
-/** A DuckDB query backend needs its database file, unless it creates it (`sample_data: true`). */
+/**
+ * A DuckDB query backend needs its database file, unless it creates it (`sample_data: true`).
+ * A warning, not an error: it is this machine's state, not the config's (the guide's example
+ * points at the reader's own data); `--strict` makes it fail.
+ */
 function checkDatabaseFile(file: string, entry: Raw, at: DataPath, issues: IssueCollector): void {
   const config = asRecord(entry.backend_config) ?? {};
   if (typeof config.db_path !== "string" || config.db_path === "" || config.sample_data === true) return;
   if (config.db_path === ":memory:") return;
   const target = resolveConfigPath(file, config.db_path);
   if (!existsSync(target)) {
-    issues.error(
+    issues.warning(
       [...at, "backend_config", "db_path"],
-      `database file not found: ${target} (create it, fix the path, or set sample_data: true for the sample table)`,
+      `database file not found: ${target}; loom mcp will not start until it exists ` +
+        "(create it, fix the path, or set sample_data: true for the sample table)",
     );
   }
 }
@@ -218,9 +223,10 @@ function checkWorkspaceDir(file: string, data: Raw, issues: IssueCollector): voi
   if (resources.create === true) return;
   const target = resolveConfigPath(file, resources.workspace_dir);
   if (!isFolder(target)) {
-    issues.error(
+    issues.warning(
       ["resources", "workspace_dir"],
-      `workspace folder not found: ${target} (create it, fix the path, or set resources.create: true)`,
+      `workspace folder not found: ${target}; loom mcp will not start until it exists ` +
+        "(create it, fix the path, or set resources.create: true)",
     );
   }
 }
