@@ -29,7 +29,10 @@ async function available(): Promise<string[]> {
 
 async function main(): Promise<void> {
   const names = await available();
-  const wanted = process.argv.slice(2).filter((a) => a !== "--");
+  // Names come first; anything from the first `--flag` on is the benchmarks' own options.
+  const args = process.argv.slice(2).filter((a) => a !== "--");
+  const firstFlag = args.findIndex((a) => a.startsWith("--"));
+  const wanted = firstFlag < 0 ? args : args.slice(0, firstFlag);
   for (const name of wanted) {
     if (!names.includes(name)) {
       console.error(`unknown benchmark '${name}' (available: ${names.join(", ") || "none"})`);
