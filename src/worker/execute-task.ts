@@ -27,6 +27,8 @@ export interface ExecuteContext {
   /** Aborting it fails the task with `cancelled`. */
   signal?: AbortSignal;
   onProgress?: (progress: TaskProgress) => void;
+  /** Who holds the backend instances this task opens (see `releaseProcessors`). @default none */
+  owner?: object;
 }
 
 /** The guide's default `timeout_seconds`, for configs built by hand without one. */
@@ -109,7 +111,10 @@ async function run(
   }
 
   if (worker.workerKind === "processor") {
-    const processed = await runProcessor(worker, task.payload, { signal });
+    const processed = await runProcessor(worker, task.payload, {
+      signal,
+      ...(ctx.owner ? { owner: ctx.owner } : {}),
+    });
     state.model = processed.model_used ?? null;
     return checkOutput(worker, processed.output, state);
   }

@@ -66,11 +66,23 @@ export class LocalDispatcher implements Dispatcher {
     const executeTask = executeTaskFn ?? (await loadExecuteTask());
     return executeTask(task, {
       worker,
+      owner: this,
       ...(this.#settings ? { settings: this.#settings } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   }
 
-  async close(): Promise<void> {}
+  /**
+   * Closes the processor backends (and through them DuckDB handles) that this dispatcher's tasks
+   * opened and no other dispatcher uses. Tasks still running should be finished first.
+   */
+  async close(): Promise<void> {
+    const { releaseProcessors } = await import("./processor-runner.js");
+    await releaseProcessors(this);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 }

@@ -14,6 +14,11 @@ import { runInThread, ThreadTaskError } from "./thread-pool.js";
 export interface RunProcessorOptions {
   /** Aborts the call: async backends receive it; a thread call is stopped. */
   signal?: AbortSignal;
+  /**
+   * Who holds the backend instance open (a dispatcher): {@link releaseProcessors} with the same
+   * owner closes the instances no other owner uses. @default none — kept until {@link closeProcessors}
+   */
+  owner?: object;
 }
 
 interface AsyncBackend {
@@ -30,6 +35,8 @@ type Loaded =
   | { kind: "sync"; className: string };
 
 const cache = new Map<string, Promise<Loaded>>();
+/** Backend cache key → the owners using that instance. */
+const owners = new Map<string, Set<object>>();
 
 /**
  * Runs the worker's processing backend on `payload` and returns its `{output, model_used}`.
@@ -62,7 +69,7 @@ export async function runProcessor(
     );
   }
   options.signal?.throwIfAborted();
-  const loaded = await loadBackend(config, ref);
+  const loaded = await loadBackend(config, ref, options.owner);
   options.signal?.throwIfAborted();
   const plainConfig = processingConfig(config);
   let raw: unknown;
@@ -94,10 +101,31 @@ export async function runProcessor(
   return checkResult(config, loaded.className, raw);
 }
 
+/**
+ * Releases what `owner` opened: each cached backend instance it used and no other owner uses is
+ * closed (its `close()` called: DuckDB handles, files, connections) and forgotten, so a hot reload
+ * that changed a `backend_config` leaves nothing of the old one behind.
+ */
+export async function releaseProcessors(owner: object): Promise<void> {
+  const closing: Promise<Loaded>[] = [];
+  for (const [key, users] of owners) {
+    if (!users.delete(owner) || users.size > 0) continue;
+    owners.delete(key);
+    const entry = cache.get(key);
+    cache.delete(key);
+    if (entry) closing.push(entry);
+  }
+  for (const entry of closing) {
+    const loaded = await entry.catch(() => undefined);
+    if (loaded?.kind === "async") await loaded.backend.close?.();
+  }
+}
+
 /** Closes every cached async backend (calling its `close()`) and forgets all cached instances. */
 export async function closeProcessors(): Promise<void> {
   const entries = [...cache.values()];
   cache.clear();
+  owners.clear();
   for (const entry of entries) {
     const loaded = await entry.catch(() => undefined);
     if (loaded?.kind === "async") await loaded.backend.close?.();
@@ -143,7 +171,7 @@ function deepFreeze<T>(value: T): T {
 // The backend cache key of each config object (it is the same on every call).
 const backendKeys = new WeakMap<WorkerConfig, string>();
 
-function loadBackend(config: WorkerConfig, ref: string): Promise<Loaded> {
+function loadBackend(config: WorkerConfig, ref: string, owner: object | undefined): Promise<Loaded> {
   const backendConfig = config.backendConfig ?? {};
   let key = backendKeys.get(config);
   if (key === undefined) {
@@ -154,7 +182,15 @@ function loadBackend(config: WorkerConfig, ref: string): Promise<Loaded> {
   if (!entry) {
     entry = construct(config, ref, backendConfig);
     cache.set(key, entry);
-    entry.catch(() => cache.delete(key));
+    const created = entry;
+    entry.catch(() => {
+      if (cache.get(key) === created) cache.delete(key);
+    });
+  }
+  if (owner) {
+    let users = owners.get(key);
+    if (!users) owners.set(key, (users = new Set()));
+    users.add(owner);
   }
   return entry;
 }

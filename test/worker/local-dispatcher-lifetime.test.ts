@@ -1,0 +1,66 @@
+import { fileURLToPath } from "node:url";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { WorkerConfig } from "../../src/config/types.js";
+import { LocalDispatcher } from "../../src/worker/local-dispatcher.js";
+import { events } from "../fixtures/lifetime-backend.js";
+import { workerConfig } from "../fixtures/worker-config.js";
+
+const BACKEND = fileURLToPath(new URL("../fixtures/lifetime-backend.js", import.meta.url));
+
+const worker = (label: string): WorkerConfig =>
+  workerConfig({
+    name: "lifetime",
+    workerKind: "processor",
+    processingBackend: `${BACKEND}#LifetimeBackend`,
+    backendConfig: { label },
+    outputSchema: { type: "object" },
+  });
+
+const dispatcherFor = (config: WorkerConfig) =>
+  new LocalDispatcher({ workers: new Map([["lifetime", config]]) });
+const task = { task_id: "t", worker_type: "lifetime", payload: { text: "x" } };
+
+beforeEach(() => {
+  events.length = 0;
+});
+
+describe("LocalDispatcher owns what its tasks opened", () => {
+  it("close() closes the backend instances its tasks used", async () => {
+    const dispatcher = dispatcherFor(worker("a"));
+    expect((await dispatcher.dispatch(task)).output).toEqual({ label: "a", text: "x" });
+    await dispatcher.close();
+    expect(events).toEqual(["open a", "close a"]);
+  });
+
+  it("a reload that changes backend_config closes the old instance once the old dispatcher closes", async () => {
+    const old = dispatcherFor(worker("v1"));
+    await old.dispatch(task);
+    const next = dispatcherFor(worker("v2"));
+    await next.dispatch(task);
+    await old.close();
+    expect(events).toEqual(["open v1", "open v2", "close v1"]);
+    await next.close();
+    expect(events.at(-1)).toBe("close v2");
+  });
+
+  it("an instance shared by two dispatchers stays open until both released it", async () => {
+    const config = worker("shared");
+    const first = dispatcherFor(config);
+    const second = dispatcherFor(config);
+    await first.dispatch(task);
+    await second.dispatch(task);
+    await first.close();
+    expect(events).toEqual(["open shared"]);
+    expect((await second.dispatch(task)).status).toBe("completed");
+    await second.close();
+    expect(events).toEqual(["open shared", "close shared"]);
+  });
+
+  it("await using releases it too", async () => {
+    {
+      await using dispatcher = dispatcherFor(worker("scoped"));
+      await dispatcher.dispatch(task);
+    }
+    expect(events).toEqual(["open scoped", "close scoped"]);
+  });
+});
