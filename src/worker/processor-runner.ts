@@ -113,7 +113,7 @@ export async function releaseProcessors(owner: object): Promise<void> {
     owners.delete(key);
     const entry = cache.get(key);
     cache.delete(key);
-    if (entry) closing.push(entry);
+    if (entry !== undefined) closing.push(entry);
   }
   for (const entry of closing) {
     const loaded = await entry.catch(() => undefined);
@@ -188,9 +188,9 @@ function loadBackend(config: WorkerConfig, ref: string, owner: object | undefine
     });
   }
   if (owner) {
-    let users = owners.get(key);
-    if (!users) owners.set(key, (users = new Set()));
+    const users = owners.get(key) ?? new Set<object>();
     users.add(owner);
+    owners.set(key, users);
   }
   return entry;
 }

@@ -2,10 +2,13 @@ import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { WorkerConfig } from "../../src/config/types.js";
 import { LocalDispatcher } from "../../src/worker/local-dispatcher.js";
-import { events } from "../fixtures/lifetime-backend.js";
 import { workerConfig } from "../fixtures/worker-config.js";
 
 const BACKEND = fileURLToPath(new URL("../fixtures/lifetime-backend.js", import.meta.url));
+/** What the backend recorded (it shares the list through globalThis). */
+const shared = globalThis as { __loomLifetimeEvents?: string[] };
+shared.__loomLifetimeEvents ??= [];
+const events = shared.__loomLifetimeEvents;
 
 const worker = (label: string): WorkerConfig =>
   workerConfig({
