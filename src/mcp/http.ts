@@ -55,8 +55,10 @@ export interface StreamableHttpOptions {
   corsOrigins?: string[] | "*";
   /** 2025-era sessions idle this long are closed; 0 never. @default 30 min */
   sessionIdleTimeoutMs?: number;
-  /** Open 2025-era sessions allowed at once. @default 1000 */
+  /** Open 2025-era sessions allowed at once; at the cap the longest-idle one is evicted. @default 1000 */
   maxSessions?: number;
+  /** A 2025-era session with no request after its `initialize` is closed after this long. @default 10 000 */
+  unconfirmedSessionTimeoutMs?: number;
   /** Checks `/readyz` runs besides "the gateway is built". @default [] */
   readinessChecks?: ReadinessCheck[];
   /** How long {@link HttpHandle.close} waits for tool calls in flight. @default 10 000 */
@@ -114,6 +116,9 @@ export async function runStreamableHttp(
   const legacy = new LegacySessions(server.factory, server.logger, {
     ...(options.sessionIdleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.sessionIdleTimeoutMs }),
     ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+    ...(options.unconfirmedSessionTimeoutMs === undefined
+      ? {}
+      : { unconfirmedTimeoutMs: options.unconfirmedSessionTimeoutMs }),
   });
   const modern = createMcpHandler(server.requestFactory, {
     legacy: "reject",

@@ -4,8 +4,11 @@
  * `Mcp-Session-Id`. The SDK's stateless fallback would lose cancellation, log levels,
  * subscriptions and list_changed for them (issue 7, "SDK choice").
  *
- * Sessions are bounded (issue 8): at most `maxSessions` at once (503 beyond), and a session with
- * no request in flight for `idleTimeoutMs` is closed — its client gets 404 and starts over.
+ * Sessions are bounded (issues 8, 11): at most `maxSessions` at once — at the cap a new session
+ * evicts the longest-idle one (503 only when every session has a call in flight); a session with no
+ * request in flight for `idleTimeoutMs` is closed — its client gets 404 and starts over; and a
+ * session whose client never followed its `initialize` with another request (a bare `initialize`
+ * flood) is closed after `unconfirmedTimeoutMs`.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -19,12 +22,17 @@ export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
 /** Open 2025-era sessions allowed at once. @default 1000 */
 export const DEFAULT_MAX_SESSIONS = 1000;
 
+/** A session with no request after its `initialize` is closed after this long. @default 10 s */
+export const DEFAULT_UNCONFIRMED_SESSION_MS = 10_000;
+
 /** Options of {@link LegacySessions}. */
 export interface LegacySessionsOptions {
   /** @default DEFAULT_SESSION_IDLE_MS; 0 disables the timeout */
   idleTimeoutMs?: number;
   /** @default DEFAULT_MAX_SESSIONS */
   maxSessions?: number;
+  /** @default DEFAULT_UNCONFIRMED_SESSION_MS */
+  unconfirmedTimeoutMs?: number;
 }
 
 interface Session {
@@ -33,6 +41,8 @@ interface Session {
   /** POSTs being answered now (an open GET stream alone does not keep a session busy). */
   active: number;
   lastSeen: number;
+  /** False until the client sends anything after its `initialize`. */
+  confirmed: boolean;
 }
 
 /** The open 2025-era sessions of one HTTP endpoint. */
@@ -42,7 +52,8 @@ export class LegacySessions {
   readonly #sessions = new Map<string, Session>();
   readonly #idleTimeoutMs: number;
   readonly #maxSessions: number;
-  readonly #sweeper: NodeJS.Timeout | undefined;
+  readonly #unconfirmedTimeoutMs: number;
+  readonly #sweeper: NodeJS.Timeout;
   #opening = 0;
 
   constructor(factory: McpServerFactory, logger: GatewayLogger, options: LegacySessionsOptions = {}) {
@@ -50,11 +61,16 @@ export class LegacySessions {
     this.#logger = logger;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_SESSION_IDLE_MS;
     this.#maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
-    if (this.#idleTimeoutMs > 0) {
-      const every = Math.max(50, Math.min(60_000, Math.floor(this.#idleTimeoutMs / 4)));
-      this.#sweeper = setInterval(() => this.#sweep(), every);
-      this.#sweeper.unref();
-    }
+    this.#unconfirmedTimeoutMs = options.unconfirmedTimeoutMs ?? DEFAULT_UNCONFIRMED_SESSION_MS;
+    const shortest = Math.min(
+      this.#unconfirmedTimeoutMs,
+      this.#idleTimeoutMs > 0 ? this.#idleTimeoutMs : Number.POSITIVE_INFINITY,
+    );
+    this.#sweeper = setInterval(
+      () => this.#sweep(),
+      Math.max(50, Math.min(60_000, Math.floor(shortest / 4))),
+    );
+    this.#sweeper.unref();
   }
 
   /** Open sessions. */
@@ -82,6 +98,7 @@ export class LegacySessions {
         return;
       }
       session.lastSeen = Date.now();
+      session.confirmed = true;
       if (req.method === "POST") {
         session.active += 1;
         res.once("close", () => {
@@ -93,14 +110,14 @@ export class LegacySessions {
       return;
     }
     if (req.method === "POST" && isInitializeRequest(body)) {
-      if (this.#sessions.size + this.#opening >= this.#maxSessions) {
-        this.#logger.warn({ max_sessions: this.#maxSessions }, "MCP session refused: too many sessions");
+      if (this.#sessions.size + this.#opening >= this.#maxSessions && !this.#evictOne()) {
+        this.#logger.warn({ max_sessions: this.#maxSessions }, "MCP session refused: every session is busy");
         res.setHeader("retry-after", "5");
         sendJsonRpcError(
           res,
           503,
           -32000,
-          `Too many sessions: this gateway serves at most ${this.#maxSessions} at once; retry later`,
+          `Too many sessions: this gateway serves at most ${this.#maxSessions} at once and all are busy; retry later`,
         );
         return;
       }
@@ -140,7 +157,7 @@ export class LegacySessions {
     };
     try {
       const server = (await this.#factory({ era: "legacy" })) as McpServer;
-      session = { transport, server, active: 1, lastSeen: Date.now() };
+      session = { transport, server, active: 1, lastSeen: Date.now(), confirmed: false };
       await server.connect(transport);
       await transport.handleRequest(req, res, body);
     } finally {
@@ -150,13 +167,38 @@ export class LegacySessions {
     if (session && transport.sessionId === undefined) await session.server.close().catch(() => {});
   }
 
-  #sweep(): void {
-    const cutoff = Date.now() - this.#idleTimeoutMs;
-    for (const [id, session] of this.#sessions) {
-      if (session.active > 0 || session.lastSeen > cutoff) continue;
-      this.#sessions.delete(id);
-      this.#logger.info({ session: id, idle_ms: this.#idleTimeoutMs }, "MCP session closed after being idle");
-      session.server.close().catch(() => {});
+  /** Closes the longest-idle session with no call in flight (unconfirmed ones first); false if none. */
+  #evictOne(): boolean {
+    let oldest: [string, Session] | undefined;
+    for (const entry of this.#sessions) {
+      const [, session] = entry;
+      if (session.active > 0) continue;
+      const better =
+        !oldest ||
+        (!session.confirmed && oldest[1].confirmed) ||
+        (session.confirmed === oldest[1].confirmed && session.lastSeen < oldest[1].lastSeen);
+      if (better) oldest = entry;
     }
+    if (!oldest) return false;
+    this.#close(oldest[0], oldest[1], "evicted: the session cap was reached");
+    return true;
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const [id, session] of this.#sessions) {
+      if (session.active > 0) continue;
+      if (!session.confirmed && session.lastSeen <= now - this.#unconfirmedTimeoutMs) {
+        this.#close(id, session, "closed: no request followed its initialize");
+      } else if (this.#idleTimeoutMs > 0 && session.lastSeen <= now - this.#idleTimeoutMs) {
+        this.#close(id, session, "closed after being idle");
+      }
+    }
+  }
+
+  #close(id: string, session: Session, why: string): void {
+    this.#sessions.delete(id);
+    this.#logger.info({ session: id }, `MCP session ${why}`);
+    session.server.close().catch(() => {});
   }
 }

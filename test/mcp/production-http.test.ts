@@ -188,29 +188,6 @@ describe("limits and sessions", () => {
     await client.close().catch(() => {});
   });
 
-  it("refuses sessions beyond the cap with 503", async () => {
-    const opened: string[] = [];
-    for (let i = 0; i < 4; i += 1) {
-      const response = await fetch(http.url, {
-        method: "POST",
-        headers: authed,
-        body: JSON.stringify(initialize),
-      });
-      expect(response.status).toBe(200);
-      opened.push(response.headers.get("mcp-session-id") ?? "");
-      await response.body?.cancel();
-    }
-    const refused = await fetch(http.url, {
-      method: "POST",
-      headers: authed,
-      body: JSON.stringify(initialize),
-    });
-    expect(refused.status).toBe(503);
-    for (const id of opened)
-      await fetch(http.url, { method: "DELETE", headers: { ...authed, "mcp-session-id": id } });
-    while (http.sessions > 0) await new Promise((resolve) => setTimeout(resolve, 25));
-  });
-
   it("answers CORS preflights for an allowed origin and exposes Mcp-Session-Id", async () => {
     const preflight = await fetch(http.url, {
       method: "OPTIONS",
@@ -314,5 +291,46 @@ output_schema: { type: object, properties: { text: { type: string }, version: { 
     expect((await pending).structuredContent).toEqual({ text: "drained", version: 0 });
     expect(await stopped).toBe(0);
     await client.close().catch(() => {});
+  });
+});
+
+describe("session exhaustion (issue #11)", () => {
+  it("a flood of bare initialize requests cannot lock clients out: the cap evicts, unconfirmed sessions expire", async () => {
+    const gateway = await runStreamableHttp(server, {
+      port: 0,
+      maxSessions: 4,
+      sessionIdleTimeoutMs: 60_000,
+      unconfirmedSessionTimeoutMs: 400,
+    });
+    try {
+      const bare = async () => {
+        const response = await fetch(gateway.url, {
+          method: "POST",
+          headers: postHeaders,
+          body: JSON.stringify(initialize),
+        });
+        expect(response.status).toBe(200);
+        await response.body?.cancel();
+        return response.headers.get("mcp-session-id") ?? "";
+      };
+      const flood: string[] = [];
+      for (let i = 0; i < 10; i += 1) flood.push(await bare());
+      // A real client still gets in at the cap; the oldest bare sessions were the ones evicted.
+      const client = new ClientV1({ name: "real", version: "1" });
+      await client.connect(new HttpV1(new URL(gateway.url)));
+      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+      const evicted = await fetch(gateway.url, {
+        method: "POST",
+        headers: { ...postHeaders, "mcp-session-id": flood[0] ?? "", "mcp-protocol-version": "2025-06-18" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+      });
+      expect(evicted.status).toBe(404);
+      // Bare sessions are gone well before the 60 s idle timeout; the real client's stays.
+      while (gateway.sessions > 1) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+      await client.close();
+    } finally {
+      await gateway.close();
+    }
   });
 });
