@@ -104,6 +104,9 @@ export class LegacySessions {
         res.once("close", () => {
           session.active -= 1;
           session.lastSeen = Date.now();
+          // The client hung up before its answer: cancel what it asked, as its own
+          // notifications/cancelled would (2026-era requests are cancelled by the SDK already).
+          if (!res.writableFinished) cancelRequests(session.transport, body);
         });
       }
       await session.transport.handleRequest(req, res, body);
@@ -200,5 +203,23 @@ export class LegacySessions {
     this.#sessions.delete(id);
     this.#logger.info({ session: id }, `MCP session ${why}`);
     session.server.close().catch(() => {});
+  }
+}
+
+/** Delivers `notifications/cancelled` for each request in a POST body, as if the client sent it. */
+function cancelRequests(transport: NodeStreamableHTTPServerTransport, body: unknown): void {
+  const messages = Array.isArray(body) ? body : [body];
+  for (const message of messages) {
+    const id = (message as { id?: unknown; method?: unknown } | null)?.id;
+    if (
+      (typeof id !== "string" && typeof id !== "number") ||
+      typeof (message as { method?: unknown }).method !== "string"
+    )
+      continue;
+    transport.onmessage?.({
+      jsonrpc: "2.0",
+      method: "notifications/cancelled",
+      params: { requestId: id, reason: "the client disconnected before the result" },
+    });
   }
 }

@@ -145,6 +145,59 @@ describe("mcp http cancellation", () => {
   });
 });
 
+describe("mcp http disconnects", () => {
+  it("a 2025-era client that hangs up mid-call cancels the running tool", async () => {
+    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+    const init = await fetch(http.url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-06-18",
+          capabilities: {},
+          clientInfo: { name: "raw", version: "1" },
+        },
+      }),
+    });
+    await init.text();
+    const session = {
+      ...headers,
+      "mcp-session-id": init.headers.get("mcp-session-id") ?? "",
+      "mcp-protocol-version": "2025-06-18",
+    };
+    await (
+      await fetch(http.url, {
+        method: "POST",
+        headers: session,
+        body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      })
+    ).text();
+    const before = probe.cancelled.length;
+    const hangUp = new AbortController();
+    const call = await fetch(http.url, {
+      method: "POST",
+      headers: session,
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "wait", arguments: {}, _meta: { progressToken: "p" } },
+      }),
+      signal: hangUp.signal,
+    });
+    // The first progress note says the tool is running; then the client goes away.
+    const reader = call.body?.getReader();
+    await reader?.read();
+    hangUp.abort();
+    await reader?.cancel().catch(() => {});
+    await probe.whenCancelled(before);
+    expect(probe.cancelled.length).toBe(before + 1);
+  });
+});
+
 describe("mcp http request checks", () => {
   const initialize = JSON.stringify({
     jsonrpc: "2.0",
