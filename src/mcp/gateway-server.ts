@@ -13,7 +13,7 @@ import { createStderrLogger, type GatewayLogger } from "./logger.js";
 import { buildGatewayInstance, type GatewayInfo, type GatewayInstance } from "./mcp-server.js";
 import { InFlight } from "./production/shutdown.js";
 import type { WorkspaceEvent, WorkspaceResources } from "./resources/workspace-resources.js";
-import type { ToolSpec } from "./tool-spec.js";
+import type { ToolOutcome, ToolSpec } from "./tool-spec.js";
 
 /** How long a replaced tool set waits for its calls in flight before it is released anyway. */
 const RETIRE_AFTER_MS = 60 * 60 * 1000;
@@ -54,7 +54,17 @@ interface Live {
  * A gateway ready to serve: hand it to `runStdio` or `runStreamableHttp`. Each transport asks
  * {@link LoomMcpServer.factory} for the `McpServer` instances it needs.
  */
+/** What a call still running when the drain times out answers. */
+const SHUTTING_DOWN: ToolOutcome = {
+  ok: false,
+  error: {
+    code: "cancelled",
+    message: "the gateway is shutting down and this call did not finish in time; retry it",
+  },
+};
+
 export class LoomMcpServer {
+  readonly #shutdown = new AbortController();
   readonly info: GatewayInfo;
   readonly logger: GatewayLogger;
   /** Tool calls running now, across tool sets (a shutdown waits for them). */
@@ -205,7 +215,14 @@ export class LoomMcpServer {
         const endAll = this.inFlight.begin();
         const endHere = generation.inFlight.begin();
         try {
-          return await spec.run(args, context);
+          const shutdown = this.#shutdown.signal;
+          if (shutdown.aborted) return SHUTTING_DOWN;
+          const running = spec.run(args, { ...context, signal: AbortSignal.any([context.signal, shutdown]) });
+          return await new Promise<ToolOutcome>((resolve, reject) => {
+            const onShutdown = () => resolve(SHUTTING_DOWN);
+            shutdown.addEventListener("abort", onShutdown, { once: true });
+            running.then(resolve, reject).finally(() => shutdown.removeEventListener("abort", onShutdown));
+          });
         } finally {
           endHere();
           endAll();
@@ -217,6 +234,14 @@ export class LoomMcpServer {
         }
       },
     };
+  }
+
+  /**
+   * Ends every tool call still running with an error result saying the gateway is shutting down
+   * (their signals abort), so clients get an answer when a drain times out. Later calls get it too.
+   */
+  abortCalls(): void {
+    this.#shutdown.abort();
   }
 
   #retire(generation: Generation): void {

@@ -37,6 +37,9 @@ import { corsHandler, corsOriginHostnames } from "./production/cors.js";
 import { healthHandler, type ReadinessCheck, requestPathname } from "./production/health.js";
 import { DEFAULT_DRAIN_MS, InFlight } from "./production/shutdown.js";
 
+/** After a drain times out, how long the calls' "shutting down" answers get to be written. */
+const ANSWER_AFTER_DRAIN_MS = 1000;
+
 /** Options of {@link runStreamableHttp}. */
 export interface StreamableHttpOptions {
   /** Interface to bind. A non-loopback host needs `authToken`. @default "127.0.0.1" */
@@ -204,7 +207,12 @@ export async function runStreamableHttp(
       http.closeIdleConnections();
       const drained = await exchanges.drained(options.drainTimeoutMs ?? DEFAULT_DRAIN_MS);
       if (!drained) {
-        server.logger.warn({ in_flight: exchanges.size }, "closing with requests still being answered");
+        server.logger.warn(
+          { in_flight: exchanges.size },
+          "drain timed out: answering the calls still running",
+        );
+        server.abortCalls();
+        await exchanges.drained(ANSWER_AFTER_DRAIN_MS);
       }
       await Promise.all([legacy.closeAll(), modern.close()]);
       http.closeAllConnections();

@@ -103,7 +103,12 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
       const reason = await Promise.race([stdio.closed.then(() => "stdin closed"), stop.promise]);
       logger.info({ reason, in_flight: server.inFlight.size }, "stopping");
       if (!(await server.inFlight.drained(drainMs))) {
-        logger.warn({ in_flight: server.inFlight.size }, "closing with tool calls still running");
+        logger.warn(
+          { in_flight: server.inFlight.size },
+          "drain timed out: answering the calls still running",
+        );
+        server.abortCalls();
+        await server.inFlight.drained(RESULT_FLUSH_MS * 10);
       }
       // The results of the last calls are written just after their tools return.
       await new Promise((resolve) => setTimeout(resolve, RESULT_FLUSH_MS));

@@ -198,6 +198,33 @@ describe("mcp http disconnects", () => {
   });
 });
 
+describe("mcp http shutdown", () => {
+  it.each(CLIENT_KINDS)(
+    "a %s call still running when the drain times out gets an error result",
+    async (kind) => {
+      const own = createToolServer({
+        info: { name: "drain", version: "1.0.0" },
+        tools: echoTools(new ToolProbe()),
+        logger: silentLogger,
+      });
+      const gateway = await runStreamableHttp(own, { port: 0, drainTimeoutMs: 200 });
+      const client = await connectHttp(kind, gateway.url);
+      let started: () => void = () => {};
+      const running = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const call = client.callTool("wait", {}, { onprogress: () => started() });
+      await running;
+      await gateway.close();
+      const result = await call;
+      expect(result.isError).toBe(true);
+      expect(resultText(result)).toMatch(/the gateway is shutting down/);
+      await client.close().catch(() => {});
+      await own.close();
+    },
+  );
+});
+
 describe("mcp http request checks", () => {
   const initialize = JSON.stringify({
     jsonrpc: "2.0",
