@@ -27,7 +27,7 @@ export interface ExecuteContext {
   /** Aborting it fails the task with `cancelled`. */
   signal?: AbortSignal;
   onProgress?: (progress: TaskProgress) => void;
-  /** Who holds the backend instances this task opens (see `releaseProcessors`). @default none */
+  /** Who holds the backends and tool providers this task opens (`releaseProcessors`, `releaseTools`). @default none */
   owner?: object;
 }
 
@@ -122,7 +122,7 @@ async function run(
   const payload = await resolveFileRefs(worker, task.payload);
   const knowledge = await buildKnowledgeContext(worker);
   const system = [knowledge, worker.systemPrompt ?? ""].filter((part) => part.trim() !== "").join("\n\n");
-  const tools = await loadTools(worker);
+  const tools = await loadTools(worker, ctx.owner);
   const settings = ctx.settings ?? (await defaultSettings());
   state.resolved = resolveTier(task.tier ?? worker.defaultModelTier, settings);
   await runLlm({

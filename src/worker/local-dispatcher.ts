@@ -74,12 +74,15 @@ export class LocalDispatcher implements Dispatcher {
   }
 
   /**
-   * Closes the processor backends (and through them DuckDB handles) that this dispatcher's tasks
-   * opened and no other dispatcher uses. Tasks still running should be finished first.
+   * Closes the processor backends and tool providers (and through them DuckDB handles) that this
+   * dispatcher's tasks opened and no other dispatcher uses. Tasks still running should be finished first.
    */
   async close(): Promise<void> {
-    const { releaseProcessors } = await import("./processor-runner.js");
-    await releaseProcessors(this);
+    const [{ releaseProcessors }, { releaseTools }] = await Promise.all([
+      import("./processor-runner.js"),
+      import("./tool-loader.js"),
+    ]);
+    await Promise.all([releaseProcessors(this), releaseTools(this)]);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -31,15 +31,18 @@ type ProviderClass = new (config: Record<string, unknown>) => ProviderInstance;
 
 const cache = new Map<string, Promise<LoadedTool>>();
 const instances = new Set<ProviderInstance>();
+/** Cache key → its provider instance, and the owners (dispatchers) using it. */
+const instanceByKey = new Map<string, ProviderInstance>();
+const owners = new Map<string, Set<object>>();
 
 /**
  * The tools a worker offers its model, in silo order. Instances are cached per (config file,
  * provider, config), so a DuckDB connection is opened once, not per task.
  * Throws `config_error` when a provider cannot be loaded or gives no usable definition.
  */
-export async function loadTools(worker: WorkerConfig): Promise<LoadedTool[]> {
+export async function loadTools(worker: WorkerConfig, owner?: object): Promise<LoadedTool[]> {
   const silos = worker.knowledgeSilos.filter((s): s is ToolSilo => s.type === "tool");
-  const tools = await Promise.all(silos.map((silo) => loadTool(worker, silo)));
+  const tools = await Promise.all(silos.map((silo) => loadTool(worker, silo, owner)));
   const seen = new Map<string, string>();
   for (const tool of tools) {
     const other = seen.get(tool.definition.name);
@@ -55,26 +58,50 @@ export async function loadTools(worker: WorkerConfig): Promise<LoadedTool[]> {
   return tools;
 }
 
+/** Closes the providers `owner` used that no other owner uses (see `releaseProcessors`). */
+export async function releaseTools(owner: object): Promise<void> {
+  const closing: ProviderInstance[] = [];
+  for (const [key, users] of owners) {
+    if (!users.delete(owner) || users.size > 0) continue;
+    owners.delete(key);
+    cache.delete(key);
+    const instance = instanceByKey.get(key);
+    instanceByKey.delete(key);
+    if (instance) {
+      instances.delete(instance);
+      closing.push(instance);
+    }
+  }
+  await Promise.allSettled(closing.map((instance) => instance.close?.()));
+}
+
 /** Closes every cached tool provider that has `close()` and forgets them. */
 export async function closeTools(): Promise<void> {
   const all = [...instances];
   instances.clear();
+  instanceByKey.clear();
+  owners.clear();
   cache.clear();
   await Promise.allSettled(all.map((instance) => instance.close?.()));
 }
 
-function loadTool(worker: WorkerConfig, silo: ToolSilo): Promise<LoadedTool> {
+function loadTool(worker: WorkerConfig, silo: ToolSilo, owner: object | undefined): Promise<LoadedTool> {
   const key = JSON.stringify([worker.sourcePath ?? "", silo.provider, silo.config ?? {}]);
+  if (owner) {
+    const users = owners.get(key) ?? new Set<object>();
+    users.add(owner);
+    owners.set(key, users);
+  }
   let loaded = cache.get(key);
   if (!loaded) {
-    loaded = createTool(worker, silo);
+    loaded = createTool(worker, silo, key);
     cache.set(key, loaded);
     loaded.catch(() => cache.delete(key));
   }
   return loaded;
 }
 
-async function createTool(worker: WorkerConfig, silo: ToolSilo): Promise<LoadedTool> {
+async function createTool(worker: WorkerConfig, silo: ToolSilo, key: string): Promise<LoadedTool> {
   const where = `worker '${worker.name}', knowledge_silos '${silo.name}'`;
   const exported = await loadModuleRef(silo.provider, worker.sourcePath);
   if (typeof exported !== "function") {
@@ -112,6 +139,7 @@ async function createTool(worker: WorkerConfig, silo: ToolSilo): Promise<LoadedT
     input_schema: definition.input_schema ?? { type: "object", properties: {} },
   };
   instances.add(instance);
+  instanceByKey.set(key, instance);
   if (typeof instance.execute === "function") {
     const execute = instance.execute.bind(instance);
     const owner = instance.constructor.name;

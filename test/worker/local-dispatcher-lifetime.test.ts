@@ -67,3 +67,26 @@ describe("LocalDispatcher owns what its tasks opened", () => {
     expect(events).toEqual(["open scoped", "close scoped"]);
   });
 });
+
+describe("LocalDispatcher owns the tool providers its tasks loaded", () => {
+  it("close() closes a provider no other dispatcher uses", async () => {
+    const { loadTools, releaseTools } = await import("../../src/worker/tool-loader.js");
+    const withTool = workerConfig({
+      name: "tooled",
+      knowledgeSilos: [
+        {
+          name: "lifetime",
+          type: "tool",
+          provider: `${BACKEND}#LifetimeTool`,
+          config: { label: "tool" },
+        },
+      ],
+    } as Partial<WorkerConfig>);
+    const owner = {};
+    const [tool] = await loadTools(withTool, owner);
+    expect(tool?.definition.name).toBe("lifetime_tool");
+    expect(events).toEqual(["open tool"]);
+    await releaseTools(owner);
+    expect(events).toEqual(["open tool", "close tool"]);
+  });
+});
