@@ -10,7 +10,7 @@
 import { type RouterRules, TIERS, type Tier } from "../config/types.js";
 import { ErrorCode } from "../errors.js";
 import type { Dispatcher, DispatchOptions } from "../worker/dispatcher.js";
-import type { TaskError, TaskMessage, TaskResult } from "../worker/messages.js";
+import { failedResult, type TaskError, type TaskMessage, type TaskResult } from "../worker/messages.js";
 import { type LimiterStore, MemoryLimiterStore } from "./limiter-store.js";
 
 /** About four characters per token — the same rough estimate the worker's input budget uses. */
@@ -87,7 +87,7 @@ export class RouterDispatcher implements Dispatcher {
     const unroutable = this.#unroutable(task);
     if (unroutable) {
       this.#logger.warn({ task_id: task.task_id, worker_type: task.worker_type }, unroutable.message);
-      return deadLetter(task, unroutable);
+      return failedResult(task, unroutable);
     }
     const routed = this.#applyOverride(task);
     const tier = routed.tier ?? this.#defaultTier(task.worker_type) ?? "standard";
@@ -189,27 +189,10 @@ export class RouterDispatcher implements Dispatcher {
       { task_id: task.task_id, worker_type: task.worker_type, tier, ...error.details },
       error.message,
     );
-    return deadLetter(task, error);
+    return failedResult(task, error);
   }
 
   #where(): string {
     return this.#rules.sourcePath ? ` ${this.#rules.sourcePath}` : "";
   }
-}
-
-/** A dead letter: the failed result of a task the router would not pass on. */
-function deadLetter(task: TaskMessage, error: TaskError): TaskResult {
-  return {
-    task_id: task.task_id,
-    worker_type: task.worker_type,
-    status: "failed",
-    output: null,
-    error,
-    model_used: null,
-    token_usage: { input: 0, output: 0 },
-    latency_ms: 0,
-    raw_response: null,
-    ...(task.parent_task_id === undefined ? {} : { parent_task_id: task.parent_task_id }),
-    ...(task.goal_id === undefined ? {} : { goal_id: task.goal_id }),
-  };
 }

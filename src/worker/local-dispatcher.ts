@@ -7,7 +7,7 @@ import type { WorkerConfig } from "../config/types.js";
 import type { LoomSettings } from "../llm/settings.js";
 import type { Dispatcher, DispatchOptions } from "./dispatcher.js";
 import type { executeTask as ExecuteTask } from "./execute-task.js";
-import type { TaskMessage, TaskResult } from "./messages.js";
+import { failedResult, type TaskMessage, type TaskResult } from "./messages.js";
 
 // executeTask (with the LLM backends, knowledge, silos, tool loading) is imported on the first
 // dispatch, so that serving tools (`loom mcp`) does not load the execution stack at start-up.
@@ -45,23 +45,11 @@ export class LocalDispatcher implements Dispatcher {
     const worker = this.#workers.get(task.worker_type);
     if (!worker) {
       const known = [...this.#workers.keys()].sort();
-      return {
-        task_id: task.task_id,
-        worker_type: task.worker_type,
-        status: "failed",
-        output: null,
-        error: {
-          code: "config_error",
-          message: `unknown worker '${task.worker_type}' (workers: ${known.join(", ") || "none loaded"})`,
-          details: { worker_type: task.worker_type, known },
-        },
-        model_used: null,
-        token_usage: { input: 0, output: 0 },
-        latency_ms: 0,
-        raw_response: null,
-        ...(task.parent_task_id === undefined ? {} : { parent_task_id: task.parent_task_id }),
-        ...(task.goal_id === undefined ? {} : { goal_id: task.goal_id }),
-      };
+      return failedResult(task, {
+        code: "config_error",
+        message: `unknown worker '${task.worker_type}' (workers: ${known.join(", ") || "none loaded"})`,
+        details: { worker_type: task.worker_type, known },
+      });
     }
     const executeTask = executeTaskFn ?? (await loadExecuteTask());
     return executeTask(task, {

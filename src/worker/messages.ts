@@ -46,3 +46,23 @@ export interface TaskResult {
   parent_task_id?: string;
   goal_id?: string;
 }
+
+/**
+ * The failed result of a task that never ran (unknown worker, refused by the router): no output,
+ * no usage, the task's ids carried over.
+ */
+export function failedResult(task: TaskMessage, error: TaskError): TaskResult {
+  return {
+    task_id: task.task_id,
+    worker_type: task.worker_type,
+    status: "failed",
+    output: null,
+    error,
+    model_used: null,
+    token_usage: { input: 0, output: 0 },
+    latency_ms: 0,
+    raw_response: null,
+    ...(task.parent_task_id === undefined ? {} : { parent_task_id: task.parent_task_id }),
+    ...(task.goal_id === undefined ? {} : { goal_id: task.goal_id }),
+  };
+}
