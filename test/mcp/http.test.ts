@@ -9,6 +9,7 @@ import {
 } from "../../src/mcp/index.js";
 import { CLIENT_KINDS, connectHttp, type ProgressUpdate, resultText } from "../fixtures/mcp-clients.js";
 import { echoTools, ToolProbe } from "../fixtures/mcp-echo-tools.js";
+import { openLegacySession } from "../fixtures/raw-http.js";
 
 let server: LoomMcpServer;
 let http: HttpHandle;
@@ -147,34 +148,7 @@ describe("mcp http cancellation", () => {
 
 describe("mcp http disconnects", () => {
   it("a 2025-era client that hangs up mid-call cancels the running tool", async () => {
-    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
-    const init = await fetch(http.url, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 0,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-06-18",
-          capabilities: {},
-          clientInfo: { name: "raw", version: "1" },
-        },
-      }),
-    });
-    await init.text();
-    const session = {
-      ...headers,
-      "mcp-session-id": init.headers.get("mcp-session-id") ?? "",
-      "mcp-protocol-version": "2025-06-18",
-    };
-    await (
-      await fetch(http.url, {
-        method: "POST",
-        headers: session,
-        body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
-      })
-    ).text();
+    const session = await openLegacySession(http.url);
     const before = probe.cancelled.length;
     const hangUp = new AbortController();
     const call = await fetch(http.url, {

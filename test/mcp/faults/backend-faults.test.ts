@@ -8,6 +8,7 @@ import {
 } from "../../fixtures/fault-project.js";
 import { CLIENT_KINDS, connectHttp, resultText } from "../../fixtures/mcp-clients.js";
 import { type GatewayProcess, startGatewayHttp } from "../../fixtures/mcp-gateway-process.js";
+import { openLegacySession } from "../../fixtures/raw-http.js";
 import { RawStdio, toolCall } from "../../fixtures/raw-stdio.js";
 
 /** What each misbehaving backend must turn into: an error result with this code and text. */
@@ -104,28 +105,7 @@ describe("fault injection over streamable HTTP", () => {
   }
 
   it("a 2025 session's tools/call followed at once by notifications/cancelled never crashes it", async () => {
-    const headers = {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-    };
-    const init = await fetch(gateway.url, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 0,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-06-18",
-          capabilities: {},
-          clientInfo: { name: "raw", version: "1" },
-        },
-      }),
-    });
-    const session = init.headers.get("mcp-session-id");
-    expect(session).toBeTruthy();
-    await init.text();
-    const withSession = { ...headers, "mcp-session-id": session ?? "", "mcp-protocol-version": "2025-06-18" };
+    const withSession = await openLegacySession(gateway.url);
     // A cancelled request's stream may stay open without a reply; the test drops them at the end.
     const drop = new AbortController();
     const post = (body: unknown) =>
@@ -135,7 +115,6 @@ describe("fault injection over streamable HTTP", () => {
         body: JSON.stringify(body),
         signal: drop.signal,
       });
-    await (await post({ jsonrpc: "2.0", method: "notifications/initialized" })).text();
     for (let call = 1; call <= 10; call++) {
       const pending = post({
         jsonrpc: "2.0",
