@@ -262,7 +262,8 @@ output_schema: { type: object, properties: { text: { type: string }, version: { 
     return new Promise<{ code: number | null; stderr: string }>((resolve) => {
       child.stderr.on("data", (chunk: Buffer) => {
         stderr += chunk.toString();
-        if (stderr.includes("loom mcp: serving")) child.kill("SIGTERM");
+        // One SIGTERM only: a second one means "exit at once" (code 130).
+        if (stderr.includes("loom mcp: serving") && !child.killed) child.kill("SIGTERM");
       });
       child.once("exit", (code) => resolve({ code, stderr }));
     });
