@@ -90,3 +90,44 @@ describe("LocalDispatcher owns the tool providers its tasks loaded", () => {
     expect(events).toEqual(["open tool", "close tool"]);
   });
 });
+
+describe("LocalDispatcher releases DuckDB files", () => {
+  it("after close(), another process can open the query backend's database read-write", async () => {
+    const { execFile } = await import("node:child_process");
+    const { mkdtemp } = await import("node:fs/promises");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const dir = await mkdtemp(path.join(os.tmpdir(), "loom-lock-"));
+    const dbPath = path.join(dir, "docs.duckdb");
+    const query = workerConfig({
+      name: "query",
+      workerKind: "processor",
+      processingBackend: "loom.contrib.duckdb.DuckDBQueryBackend",
+      backendConfig: { db_path: dbPath, table_name: "documents" },
+      outputSchema: { type: "object" },
+    });
+    const openElsewhere = () =>
+      new Promise<string>((resolve) => {
+        const script =
+          "const { DuckDBInstance } = await import('@duckdb/node-api');" +
+          `const db = await DuckDBInstance.create(${JSON.stringify(dbPath)});` +
+          "const c = await db.connect();" +
+          "await c.run('CREATE TABLE IF NOT EXISTS documents (id INTEGER PRIMARY KEY, title VARCHAR)');" +
+          "console.log('opened');";
+        execFile(process.execPath, ["--input-type=module", "-e", script], (error, stdout, stderr) =>
+          resolve(error ? `refused: ${stderr}` : stdout.trim()),
+        );
+      });
+    expect(await openElsewhere()).toBe("opened");
+    const dispatcher = new LocalDispatcher({ workers: new Map([["query", query]]) });
+    const result = await dispatcher.dispatch({
+      task_id: "q",
+      worker_type: "query",
+      payload: { action: "filter" },
+    });
+    expect(result.error).toBeNull();
+    expect(await openElsewhere()).toMatch(/^refused: [\s\S]*Could not set lock/);
+    await dispatcher.close();
+    expect(await openElsewhere()).toBe("opened");
+  });
+});
