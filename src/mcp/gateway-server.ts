@@ -7,6 +7,7 @@
  * client is told with one `tools/list_changed`, and calls in flight finish on the tools they
  * started with — the old set is released only once its last call has ended.
  */
+import { setMaxListeners } from "node:events";
 import type { McpRequestContext, McpServer } from "@modelcontextprotocol/server";
 import { errorMessage } from "../errors.js";
 import { createStderrLogger, type GatewayLogger } from "./logger.js";
@@ -80,6 +81,8 @@ export class LoomMcpServer {
   #closing: Promise<void> | undefined;
 
   constructor(options: ToolServerOptions) {
+    // Every running call listens on it: as many listeners as calls in flight is expected.
+    setMaxListeners(0, this.#shutdown.signal);
     this.info = options.info;
     this.logger = options.logger ?? createStderrLogger();
     this.#heartbeatMs = options.heartbeatMs;
