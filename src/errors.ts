@@ -28,6 +28,11 @@ export const ErrorCode = {
   RateLimited: "rate_limited",
   /** The task names no worker or tier that can take it (a dead letter, like `rate_limited`). */
   Unroutable: "unroutable",
+  /**
+   * The mesh lost the task: its worker died on every delivery, or no result came back before the
+   * deadline. A dead letter; replaying it runs the task again.
+   */
+  WorkerLost: "worker_lost",
   /** A workspace path tried to leave the workspace, or the file is missing. */
   WorkspaceError: "workspace_error",
   /** A bug in Loom itself. */

@@ -2,8 +2,10 @@
 import { Command } from "commander";
 import { registerDev } from "./dev.js";
 import { registerMcp } from "./mcp.js";
+import { registerRouter } from "./router.js";
 import { registerRun } from "./run.js";
 import { registerValidate } from "./validate.js";
+import { registerWorker } from "./worker.js";
 
 const program = new Command()
   .name("loom")
@@ -16,6 +18,8 @@ const program = new Command()
 registerValidate(program);
 registerRun(program);
 registerMcp(program);
+registerRouter(program);
+registerWorker(program);
 registerDev(program);
 
 await program.parseAsync(process.argv);

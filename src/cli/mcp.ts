@@ -24,6 +24,8 @@ interface McpFlags {
   watch: boolean;
   routerRules?: string;
   workers?: string;
+  natsUrl?: string;
+  natsCreds?: string;
 }
 
 function parsePort(value: string): number {
@@ -137,6 +139,11 @@ export function registerMcp(program: Command): void {
       "--workers <dir>",
       "folder of the workers pipeline stages name; replaces the config's workers_dir",
     )
+    .option(
+      "--nats-url <url>",
+      "run tool calls on the NATS mesh (router → workers) at this URL; replaces the config's nats_url",
+    )
+    .option("--nats-creds <file>", "NATS credentials file (.creds) for the mesh")
     .action(async (flags: McpFlags) => {
       try {
         const authToken = await authTokenOf(flags);
@@ -149,6 +156,8 @@ export function registerMcp(program: Command): void {
           watch: flags.watch,
           ...(flags.routerRules === undefined ? {} : { routerRules: flags.routerRules }),
           ...(flags.workers === undefined ? {} : { workersDir: flags.workers }),
+          ...(flags.natsUrl === undefined ? {} : { natsUrl: flags.natsUrl }),
+          ...(flags.natsCreds === undefined ? {} : { natsCreds: flags.natsCreds }),
           bodyLimitBytes: flags.bodyLimit,
           maxMessageBytes: flags.maxMessageSize,
           sessionIdleTimeoutMs: flags.sessionIdleTimeout * 1000,

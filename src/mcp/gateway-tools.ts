@@ -25,6 +25,12 @@ export interface GatewayToolsOptions {
   /** Where worker and pipeline tasks run. @default a LocalDispatcher over the loaded configs */
   dispatcher?: Dispatcher;
   /**
+   * Builds the dispatcher of each tool set from its worker configs (the NATS mesh: tiers and
+   * deadlines are resolved from the configs at the edge). The mesh's router applies router rules,
+   * so the gateway applies none of its own. Ignored when `dispatcher` is given.
+   */
+  meshDispatcher?: (workers: ReadonlyMap<string, WorkerConfig>) => Dispatcher;
+  /**
    * Router rules file applied around the dispatcher (`loom mcp --router-rules`); replaces the
    * config's `router_rules:`. @default the config's `router_rules`, else none
    */
@@ -112,15 +118,24 @@ export async function discoverTools(
       pipelineEntries.push({ entry, pipeline, workers });
     }
 
-    const local = options.dispatcher
-      ? undefined
-      : new LocalDispatcher({
-          workers: registry,
-          ...(options.settings ? { settings: options.settings } : {}),
-        });
-    if (local) closers.push(() => local.close?.());
-    const inner = options.dispatcher ?? (local as LocalDispatcher);
-    const rulesFile = options.routerRules ?? gateway.routerRules;
+    const mesh = options.dispatcher ? undefined : options.meshDispatcher?.(registry);
+    const owned =
+      options.dispatcher || mesh
+        ? mesh
+        : new LocalDispatcher({
+            workers: registry,
+            ...(options.settings ? { settings: options.settings } : {}),
+          });
+    if (owned) closers.push(() => owned.close?.() ?? Promise.resolve());
+    const inner = (options.dispatcher ?? owned) as Dispatcher;
+    let rulesFile = options.routerRules ?? gateway.routerRules;
+    if (rulesFile && mesh) {
+      options.logger.warn(
+        { router_rules: rulesFile },
+        "router rules are not applied by a gateway on the NATS mesh: start the router with them (`loom router --rules FILE`)",
+      );
+      rulesFile = undefined;
+    }
     if (rulesFile) files.add(path.resolve(rulesFile));
     // The router layer is loaded only by gateways that have rules.
     const dispatcher = rulesFile

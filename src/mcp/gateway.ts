@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { McpGatewayConfig } from "../config/types.js";
+import type { McpGatewayConfig, WorkerConfig } from "../config/types.js";
 import { loadSettings } from "../llm/settings.js";
 import { createToolServer, type LoomMcpServer } from "./gateway-server.js";
 import { discoverTools, type GatewayToolsOptions } from "./gateway-tools.js";
@@ -15,7 +15,14 @@ import { loadGatewayConfig } from "./reload/load-config.js";
 import type { WorkspaceResources } from "./resources/workspace-resources.js";
 
 /** Options of {@link createServer}. */
-export interface CreateServerOptions extends Partial<Omit<GatewayToolsOptions, "logger">> {
+export interface CreateServerOptions extends Partial<Omit<GatewayToolsOptions, "logger" | "meshDispatcher">> {
+  /**
+   * Run tool calls on the NATS mesh at this URL (router → workers) instead of in this process.
+   * @default the config's `nats_url`, else in-process
+   */
+  natsUrl?: string;
+  /** A NATS credentials file for `natsUrl`. */
+  natsCreds?: string;
   /** @default a pino logger on stderr */
   logger?: GatewayLogger;
   /** Progress heartbeat while a call runs. @default 10 000 */
@@ -86,12 +93,9 @@ export async function createServer(
 ): Promise<LoomMcpServer> {
   const gateway = typeof config === "string" ? await loadGatewayConfig(path.resolve(config)) : config;
   const logger = options.logger ?? createStderrLogger();
-  if (gateway.natsUrl && !options.dispatcher) {
-    logger.warn(
-      { nats_url: gateway.natsUrl },
-      "nats_url is set, but this version runs without the NATS mesh: tools run in this process",
-    );
-  }
+  const natsUrl = options.natsUrl ?? gateway.natsUrl;
+  const mesh =
+    natsUrl && !options.dispatcher ? await openMesh(natsUrl, options.natsCreds, logger) : undefined;
   // Resolved once, from the config's location too: Claude Desktop and Cursor start the gateway
   // in a folder of their own, where no loom.yaml is found (issue #12).
   const settings =
@@ -101,15 +105,23 @@ export async function createServer(
     logger,
     settings,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...(mesh ? { meshDispatcher: mesh.dispatcherFor } : {}),
     ...(options.routerRules ? { routerRules: options.routerRules } : {}),
     ...(options.workersDir ? { workersDir: options.workersDir } : {}),
   };
-  const discovered = await discoverTools(gateway, toolOptions);
+  let discovered: Awaited<ReturnType<typeof discoverTools>>;
+  try {
+    discovered = await discoverTools(gateway, toolOptions);
+  } catch (error) {
+    await mesh?.close();
+    throw error;
+  }
   let resources: WorkspaceResources | undefined;
   try {
     resources = await openResources(gateway, options, logger);
   } catch (error) {
     await discovered.close();
+    await mesh?.close();
     throw error;
   }
   logger.info(
@@ -143,5 +155,37 @@ export async function createServer(
     });
     server.addCloseHook(() => watcher.close());
   }
+  if (mesh) server.addCloseHook(() => mesh.close());
   return server;
+}
+
+/** The gateway's NATS connection, and a mesh dispatcher per tool set (hot reload builds new ones). */
+async function openMesh(url: string, credsFile: string | undefined, logger: GatewayLogger) {
+  // Loaded only by gateways on the mesh.
+  const [{ connectNats, redactNatsUrl }, { ensureMesh }, { NatsDispatcher }] = await Promise.all([
+    import("../bus/connection.js"),
+    import("../bus/streams.js"),
+    import("../mesh/nats-dispatcher.js"),
+  ]);
+  const nc = await connectNats({
+    url,
+    name: "loom-mcp",
+    ...(credsFile ? { credsFile } : {}),
+    onStatus: (event, server) =>
+      event === "disconnect"
+        ? logger.warn({ server }, "lost the NATS connection; calls wait for the reconnect")
+        : logger.info({ server }, "reconnected to NATS"),
+  });
+  try {
+    const mesh = await ensureMesh(nc);
+    logger.info({ nats: redactNatsUrl(url) }, "tool calls run on the NATS mesh (router → workers)");
+    return {
+      dispatcherFor: (workers: ReadonlyMap<string, WorkerConfig>) =>
+        new NatsDispatcher({ nc, mesh, workers }),
+      close: () => nc.drain(),
+    };
+  } catch (error) {
+    await nc.close();
+    throw error;
+  }
 }

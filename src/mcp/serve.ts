@@ -33,6 +33,10 @@ export interface ServeOptions extends Omit<StreamableHttpOptions, "readinessChec
   workersDir?: string;
   /** stdio: largest message read from stdin. @default DEFAULT_MAX_MESSAGE_BYTES (10 MiB) */
   maxMessageBytes?: number;
+  /** Run tool calls on the NATS mesh at this URL; replaces the config's `nats_url:`. */
+  natsUrl?: string;
+  /** A NATS credentials file. */
+  natsCreds?: string;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits the process at once (code 130). */
@@ -88,6 +92,8 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
     watch: options.watch ?? true,
     ...(options.routerRules ? { routerRules: options.routerRules } : {}),
     ...(options.workersDir ? { workersDir: options.workersDir } : {}),
+    ...(options.natsUrl ? { natsUrl: options.natsUrl } : {}),
+    ...(options.natsCreds ? { natsCreds: options.natsCreds } : {}),
   }).catch((error) => {
     unguard();
     throw error;

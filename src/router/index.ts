@@ -9,6 +9,7 @@ export {
   type LimiterStore,
   MemoryLimiterStore,
   type MemoryLimiterStoreOptions,
+  type SlotLease,
 } from "./limiter-store.js";
 export {
   CONCURRENCY_RETRY_AFTER_MS,

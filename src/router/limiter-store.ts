@@ -8,12 +8,21 @@ import { adjust, type BucketState, type ChargeResult, charge, fullBucket } from 
 
 export type { ChargeResult } from "./token-bucket.js";
 
+/**
+ * Who holds a concurrency slot, and until when at the latest: a shared store frees the slots of a
+ * router that died before giving them back once they expire.
+ */
+export interface SlotLease {
+  id: string;
+  expiresAtMs: number;
+}
+
 /** Limiter state per key (the router uses one key per tier). Each method must be atomic. */
 export interface LimiterStore {
   /** Takes one of `max` concurrency slots of `key`; false when all are held. */
-  tryAcquireSlot(key: string, max: number): Promise<boolean>;
-  /** Gives back a slot taken with {@link tryAcquireSlot}. */
-  releaseSlot(key: string): Promise<void>;
+  tryAcquireSlot(key: string, max: number, lease: SlotLease): Promise<boolean>;
+  /** Gives back the slot taken with {@link tryAcquireSlot} under `lease`. */
+  releaseSlot(key: string, lease: SlotLease): Promise<void>;
   /** Charges `tokens` to the token bucket of `key` (refilling at `perMinute`), or says when it could. */
   tryCharge(key: string, tokens: number, perMinute: number): Promise<ChargeResult>;
   /** Corrects an earlier charge by `delta` tokens (> 0 takes more, < 0 gives back). */
@@ -41,14 +50,14 @@ export class MemoryLimiterStore implements LimiterStore {
     this.#now = options.now ?? Date.now;
   }
 
-  async tryAcquireSlot(key: string, max: number): Promise<boolean> {
+  async tryAcquireSlot(key: string, max: number, _lease?: SlotLease): Promise<boolean> {
     const held = this.#slots.get(key) ?? 0;
     if (held >= max) return false;
     this.#slots.set(key, held + 1);
     return true;
   }
 
-  async releaseSlot(key: string): Promise<void> {
+  async releaseSlot(key: string, _lease?: SlotLease): Promise<void> {
     const held = this.#slots.get(key) ?? 0;
     if (held <= 1) this.#slots.delete(key);
     else this.#slots.set(key, held - 1);

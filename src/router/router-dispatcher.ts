@@ -47,6 +47,12 @@ export function estimatePayloadTokens(task: TaskMessage): number {
   return Math.ceil(JSON.stringify(task.payload ?? {}).length / CHARS_PER_TOKEN);
 }
 
+/** A slot outlives its task's deadline by a minute at most; without a deadline, ten minutes. */
+function leaseExpiry(task: TaskMessage): number {
+  const deadline = task.deadline === undefined ? Number.NaN : Date.parse(task.deadline);
+  return Number.isNaN(deadline) ? Date.now() + 10 * 60_000 : deadline + 60_000;
+}
+
 const stderrLogger: RouterLogger = {
   debug: (data, message) => {
     const level = process.env.LOOM_LOG_LEVEL;
@@ -94,7 +100,8 @@ export class RouterDispatcher implements Dispatcher {
     const limit = this.#rules.rateLimits[tier] ?? {};
 
     const maxConcurrent = limit.maxConcurrent;
-    if (maxConcurrent !== undefined && !(await this.#store.tryAcquireSlot(tier, maxConcurrent))) {
+    const lease = { id: task.task_id, expiresAtMs: leaseExpiry(task) };
+    if (maxConcurrent !== undefined && !(await this.#store.tryAcquireSlot(tier, maxConcurrent, lease))) {
       return this.#refuse(routed, tier, {
         code: ErrorCode.RateLimited,
         message:
@@ -109,7 +116,7 @@ export class RouterDispatcher implements Dispatcher {
       });
     }
     const release = async (): Promise<void> => {
-      if (maxConcurrent !== undefined) await this.#store.releaseSlot(tier);
+      if (maxConcurrent !== undefined) await this.#store.releaseSlot(tier, lease);
     };
 
     const perMinute = limit.tokensPerMinute;

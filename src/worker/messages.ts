@@ -18,6 +18,12 @@ export interface TaskMessage {
   metadata?: Record<string, unknown>;
   /** ISO timestamp. */
   created_at?: string;
+  /** ISO timestamp after which nobody should start the task (set by the mesh dispatcher). */
+  deadline?: string;
+  /** Which delivery of the task this is, 1 for the first (set by a mesh worker). */
+  attempt?: number;
+  /** The subject the mesh publishes the task's result to. */
+  reply_to?: string;
 }
 
 export const TaskStatus = { Completed: "completed", Failed: "failed" } as const;
@@ -45,6 +51,10 @@ export interface TaskResult {
   raw_response?: string | null;
   parent_task_id?: string;
   goal_id?: string;
+  /** The mesh worker instance that ran the task (absent in-process). */
+  worker_id?: string;
+  /** How many deliveries the task took on the mesh (absent in-process). */
+  attempts?: number;
 }
 
 /**

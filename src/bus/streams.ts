@@ -1,0 +1,163 @@
+/**
+ * The JetStream streams and KV buckets under the mesh's subjects. Every mesh process calls
+ * {@link ensureMesh} at start; creating what exists already is a no-op, so processes may start in
+ * any order. Only features of nats-server 2.9 are used (what Debian bookworm ships).
+ */
+import {
+  AckPolicy,
+  type ConsumerInfo,
+  DiscardPolicy,
+  type JetStreamManager,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from "@nats-io/jetstream";
+import { type KV, Kvm } from "@nats-io/kv";
+import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import type { Tier } from "../config/types.js";
+import { LoomError } from "../errors.js";
+import {
+  DEAD_LETTER_SUBJECT,
+  INCOMING_SUBJECT,
+  RESULT_SUBJECTS,
+  ROUTER_CONSUMER,
+  WORKER_SUBJECTS,
+  workerConsumerName,
+  workerSubject,
+} from "./subjects.js";
+
+export const STREAMS = {
+  incoming: "LOOM_INCOMING",
+  tasks: "LOOM_TASKS",
+  deadLetters: "LOOM_DEAD_LETTERS",
+  results: "LOOM_RESULTS",
+} as const;
+
+export const BUCKETS = {
+  /** Live mesh processes: `{worker_type}.{tier}.{instance}` and `router.{instance}`, refreshed by heartbeats. */
+  registry: "loom_registry",
+  /** Router limiter state shared by every router replica. */
+  limits: "loom_limits",
+  /** Task ids whose caller gave up, so a worker that picks one up later skips it. */
+  cancelled: "loom_cancelled",
+} as const;
+
+/** How long a registry entry lives without a heartbeat. */
+export const REGISTRY_TTL_MS = 15_000;
+/** How long results are kept for callers that reconnect after missing them live. */
+const RESULT_MAX_AGE_MS = 60 * 60_000;
+/** The de-duplication window: a task republished within it (same task id) is stored once. */
+const DUPLICATE_WINDOW_MS = 2 * 60_000;
+
+const MINUTE = 60_000;
+
+function streamConfigs(): (Partial<StreamConfig> & { name: string })[] {
+  const workQueue = {
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+  };
+  return [
+    { name: STREAMS.incoming, subjects: [INCOMING_SUBJECT], ...workQueue },
+    { name: STREAMS.tasks, subjects: [WORKER_SUBJECTS], ...workQueue },
+    {
+      name: STREAMS.deadLetters,
+      subjects: [DEAD_LETTER_SUBJECT],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_msgs: 100_000,
+      max_age: nanos(30 * 24 * 60 * MINUTE),
+      discard: DiscardPolicy.Old,
+    },
+    {
+      name: STREAMS.results,
+      subjects: [RESULT_SUBJECTS],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(RESULT_MAX_AGE_MS),
+      duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      discard: DiscardPolicy.Old,
+    },
+  ];
+}
+
+/** The mesh's JetStream handles, shared by the parts of one process. */
+export interface Mesh {
+  jsm: JetStreamManager;
+  registry: KV;
+  limits: KV;
+  cancelled: KV;
+  /** The server's largest message, in bytes. */
+  maxPayload: number;
+}
+
+/**
+ * Creates the mesh's streams and buckets when missing and opens them.
+ *
+ * @throws LoomError `config_error` when the server has no JetStream (start it with `-js`).
+ */
+export async function ensureMesh(nc: NatsConnection): Promise<Mesh> {
+  let jsm: JetStreamManager;
+  try {
+    jsm = await jetstreamManager(nc);
+  } catch (cause) {
+    throw new LoomError(
+      "config_error",
+      `the NATS server at ${nc.getServer()} has no JetStream: start it with \`nats-server -js\` (the mesh keeps tasks in JetStream streams so none is lost)`,
+      { cause },
+    );
+  }
+  for (const config of streamConfigs()) {
+    const existing = await jsm.streams.info(config.name).catch(() => undefined);
+    if (!existing) await jsm.streams.add(config);
+  }
+  const kvm = new Kvm(nc);
+  const [registry, limits, cancelled] = await Promise.all([
+    kvm.create(BUCKETS.registry, { ttl: REGISTRY_TTL_MS, history: 1 }),
+    kvm.create(BUCKETS.limits, { history: 1 }),
+    kvm.create(BUCKETS.cancelled, { ttl: RESULT_MAX_AGE_MS, history: 1 }),
+  ]);
+  return { jsm, registry, limits, cancelled, maxPayload: nc.info?.max_payload ?? 1024 * 1024 };
+}
+
+/** Creates (or finds) a durable pull consumer; an existing one with another config is used as is. */
+async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  name: string,
+  filter: string,
+  ackWaitMs: number,
+): Promise<ConsumerInfo> {
+  const existing = await jsm.consumers.info(stream, name).catch(() => undefined);
+  if (existing) return existing;
+  return jsm.consumers.add(stream, {
+    durable_name: name,
+    filter_subject: filter,
+    ack_policy: AckPolicy.Explicit,
+    ack_wait: nanos(ackWaitMs),
+    max_deliver: -1,
+    max_ack_pending: 10_000,
+  });
+}
+
+/** The consumer every copy of one worker type × tier takes tasks from. */
+export function ensureWorkerConsumer(
+  jsm: JetStreamManager,
+  workerType: string,
+  tier: Tier,
+  ackWaitMs: number,
+) {
+  return ensureConsumer(
+    jsm,
+    STREAMS.tasks,
+    workerConsumerName(workerType, tier),
+    workerSubject(workerType, tier),
+    ackWaitMs,
+  );
+}
+
+/** The consumer every router replica takes incoming tasks from. */
+export function ensureRouterConsumer(jsm: JetStreamManager, ackWaitMs: number) {
+  return ensureConsumer(jsm, STREAMS.incoming, ROUTER_CONSUMER, INCOMING_SUBJECT, ackWaitMs);
+}

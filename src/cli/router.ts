@@ -1,0 +1,52 @@
+/**
+ * `loom router [--rules FILE]`: the mesh's router process (guide Part 4 and Part 7): applies
+ * tier_overrides and rate_limits and forwards tasks from loom.tasks.incoming to
+ * loom.tasks.{worker_type}.{tier}. Start several for high availability; they share the limits.
+ */
+import type { Command } from "commander";
+import { errorMessage } from "../errors.js";
+import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
+
+interface RouterFlags extends NatsFlags {
+  rules?: string;
+  concurrency: number;
+}
+
+export function registerRouter(program: Command): void {
+  addNatsFlags(
+    program
+      .command("router")
+      .description("Run a mesh router: tasks from loom.tasks.incoming to loom.tasks.{worker_type}.{tier}")
+      .option("--rules <file>", "router rules (tier_overrides, rate_limits), e.g. configs/router_rules.yaml")
+      .option("--concurrency <n>", "incoming tasks routed at once", Number, 256),
+  ).action(async (flags: RouterFlags) => {
+    try {
+      const [
+        { resolveNatsUrl },
+        { runMeshProcess },
+        { startRouterActor },
+        { createStderrLogger },
+        { loadRouterRules },
+      ] = await Promise.all([
+        import("../bus/connection.js"),
+        import("../mesh/process.js"),
+        import("../mesh/router-actor.js"),
+        import("../mcp/logger.js"),
+        import("../config/loaders.js"),
+      ]);
+      const rules = flags.rules ? await loadRouterRules(flags.rules) : undefined;
+      const logger = createStderrLogger();
+      await runMeshProcess({
+        name: "loom-router",
+        url: resolveNatsUrl(flags.natsUrl),
+        ...(flags.natsCreds ? { credsFile: flags.natsCreds } : {}),
+        logger,
+        start: (nc, mesh) =>
+          startRouterActor({ nc, mesh, logger, concurrency: flags.concurrency, ...(rules ? { rules } : {}) }),
+      });
+    } catch (error) {
+      process.stderr.write(`loom router: ${errorMessage(error)}\n`);
+      process.exitCode = 1;
+    }
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * Task results on the wire: stored in the LOOM_RESULTS stream (so a caller that was disconnected
+ * finds them later) and published once per task id (the stream drops a repeat within its
+ * de-duplication window).
+ */
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { STREAMS } from "../bus/streams.js";
+import { decodeResult, encodeResult } from "../bus/wire.js";
+import type { TaskResult } from "../worker/messages.js";
+
+/** Retries until the server stores the result, or `signal` aborts (then throws). */
+export async function publishResult(
+  js: JetStreamClient,
+  subject: string,
+  result: TaskResult,
+  maxPayload: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const data = encodeResult(result, maxPayload);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await js.publish(subject, data, { msgID: `result.${result.task_id}` });
+      return;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      await sleep(Math.min(2000, 100 * 2 ** attempt));
+    }
+  }
+}
+
+/** The result stored for `subject`, if any. */
+export async function storedResult(jsm: JetStreamManager, subject: string): Promise<TaskResult | undefined> {
+  const stored = await jsm.streams.getMessage(STREAMS.results, { last_by_subj: subject }).catch(() => null);
+  if (!stored) return undefined;
+  const decoded = decodeResult(stored.data);
+  return decoded.ok ? decoded.value : undefined;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
