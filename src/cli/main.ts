@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerDev } from "./dev.js";
 import { registerMcp } from "./mcp.js";
+import { registerMesh } from "./mesh.js";
 import { registerRouter } from "./router.js";
 import { registerRun } from "./run.js";
 import { registerValidate } from "./validate.js";
@@ -19,6 +20,7 @@ registerValidate(program);
 registerRun(program);
 registerMcp(program);
 registerRouter(program);
+registerMesh(program);
 registerWorker(program);
 registerDev(program);
 

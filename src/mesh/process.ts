@@ -50,3 +50,16 @@ export async function runMeshProcess(options: MeshProcessOptions): Promise<void>
   await actor.stop();
   await nc.drain();
 }
+
+/** Connects, opens the mesh, runs one command's work and closes: for `loom mesh status` and `loom dead-letters`. */
+export async function withMesh<T>(
+  options: { url: string; credsFile?: string; name: string },
+  work: (mesh: Mesh, nc: NatsConnection) => Promise<T>,
+): Promise<T> {
+  const nc = await connectNats(options);
+  try {
+    return await work(await ensureMesh(nc), nc);
+  } finally {
+    await nc.close();
+  }
+}

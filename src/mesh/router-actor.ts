@@ -70,7 +70,10 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
 
   const refuse = async (task: TaskMessage, result: TaskResult): Promise<void> => {
     const code = (result.error?.code ?? ErrorCode.Unroutable) as DeadLetterCode;
-    logger.warn({ task_id: task.task_id, worker_type: task.worker_type, code }, result.error?.message ?? "refused");
+    logger.warn(
+      { task_id: task.task_id, worker_type: task.worker_type, code },
+      result.error?.message ?? "refused",
+    );
     await publishResult(
       js,
       task.reply_to ?? resultSubject(task.task_id, task.goal_id),
