@@ -22,6 +22,7 @@ export const TaskMessageSchema = z.object({
   deadline: z.string().optional(),
   attempt: z.number().int().positive().optional(),
   reply_to: z.string().min(1).optional(),
+  delivery_id: z.string().min(1).optional(),
 });
 
 export const TaskResultSchema = z.object({

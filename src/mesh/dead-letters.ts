@@ -88,8 +88,9 @@ export async function replayDeadLetter(
       `dead letter ${id} holds no readable task (${letter.reason}); nothing to replay — remove it with \`loom dead-letters purge ${id}\``,
     );
   }
-  const { deadline: _deadline, attempt: _attempt, ...task } = letter.task;
-  await js.publish(INCOMING_SUBJECT, encodeJson(task), { msgID: `${task.task_id}.replay.${id}` });
+  const { deadline: _deadline, attempt: _attempt, ...original } = letter.task;
+  const task = { ...original, delivery_id: `${original.task_id}.replay.${id}` };
+  await js.publish(INCOMING_SUBJECT, encodeJson(task), { msgID: task.delivery_id });
   await jsm.streams.deleteMessage(STREAMS.deadLetters, id);
   return task;
 }

@@ -22,8 +22,6 @@ export interface ForwarderOptions {
   registry: RegistryView;
   /** Called once the task is stored in the worker stream (the router then acks the incoming message). */
   onForwarded: (task: TaskMessage) => void;
-  /** The de-duplication id of a task's forward (the incoming message's id). */
-  forwardId: (task: TaskMessage) => string;
 }
 
 export class Forwarder implements Dispatcher {
@@ -61,7 +59,7 @@ export class Forwarder implements Dispatcher {
             workerSubject(task.worker_type, tier),
             encodeJson({ ...routed, reply_to: reply }),
             {
-              msgID: this.#options.forwardId(task),
+              msgID: task.delivery_id ?? task.task_id,
             },
           );
           break;

@@ -83,6 +83,7 @@ export class NatsDispatcher implements Dispatcher {
       created_at: task.created_at ?? new Date().toISOString(),
       deadline: new Date(deadlineMs).toISOString(),
       reply_to: reply,
+      delivery_id: task.task_id,
     };
 
     const subscriptions: Subscription[] = [];
@@ -156,7 +157,9 @@ export class NatsDispatcher implements Dispatcher {
   async #publish(task: TaskMessage, deadlineMs: number, stop: AbortSignal): Promise<void> {
     for (let attempt = 0; !stop.aborted && Date.now() < deadlineMs; attempt++) {
       try {
-        await this.#js.publish(INCOMING_SUBJECT, encodeJson(task), { msgID: task.task_id });
+        await this.#js.publish(INCOMING_SUBJECT, encodeJson(task), {
+          msgID: task.delivery_id ?? task.task_id,
+        });
         return;
       } catch {
         await sleep(Math.min(2000, 100 * 2 ** attempt));

@@ -14,12 +14,13 @@ export async function publishResult(
   subject: string,
   result: TaskResult,
   maxPayload: number,
+  deliveryId: string = result.task_id,
   signal?: AbortSignal,
 ): Promise<void> {
   const data = encodeResult(result, maxPayload);
   for (let attempt = 0; ; attempt++) {
     try {
-      await js.publish(subject, data, { msgID: `result.${result.task_id}` });
+      await js.publish(subject, data, { msgID: resultMsgId(deliveryId) });
       return;
     } catch (error) {
       if (signal?.aborted) throw error;
@@ -28,10 +29,20 @@ export async function publishResult(
   }
 }
 
-/** The result stored for `subject`, if any. */
-export async function storedResult(jsm: JetStreamManager, subject: string): Promise<TaskResult | undefined> {
+function resultMsgId(deliveryId: string): string {
+  return `result.${deliveryId}`;
+}
+
+/** The newest result stored for `subject` (only one of delivery `deliveryId` when given). */
+export async function storedResult(
+  jsm: JetStreamManager,
+  subject: string,
+  deliveryId?: string,
+): Promise<TaskResult | undefined> {
   const stored = await jsm.streams.getMessage(STREAMS.results, { last_by_subj: subject }).catch(() => null);
   if (!stored) return undefined;
+  if (deliveryId !== undefined && stored.header?.get("Nats-Msg-Id") !== resultMsgId(deliveryId))
+    return undefined;
   const decoded = decodeResult(stored.data);
   return decoded.ok ? decoded.value : undefined;
 }

@@ -46,7 +46,6 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
   const concurrency = options.concurrency ?? 256;
   const registry = await RegistryView.watch(mesh.registry);
   const forwarded = new Map<string, () => void>();
-  const forwardIds = new Map<string, string>();
   const counts = { in_flight: 0, done: 0, failed: 0 };
   let stopping = false;
   let slotFreed: (() => void) | undefined;
@@ -57,7 +56,6 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
       js,
       registry,
       onForwarded: (task) => forwarded.get(task.task_id)?.(),
-      forwardId: (task) => forwardIds.get(task.task_id) ?? task.task_id,
     }),
     {
       rules: options.rules ?? NO_RULES,
@@ -74,12 +72,7 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
       { task_id: task.task_id, worker_type: task.worker_type, code },
       result.error?.message ?? "refused",
     );
-    await publishResult(
-      js,
-      task.reply_to ?? resultSubject(task.task_id, task.goal_id),
-      result,
-      mesh.maxPayload,
-    );
+    // Stored first, so the dead letter exists by the time the caller reads its answer.
     await publishDeadLetter(js, {
       code,
       reason: result.error?.message ?? "refused",
@@ -89,6 +82,8 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
       task,
       source: instance,
     });
+    const reply = task.reply_to ?? resultSubject(task.task_id, task.goal_id);
+    await publishResult(js, reply, result, mesh.maxPayload, task.delivery_id);
     counts.failed++;
   };
 
@@ -110,7 +105,6 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
       return;
     }
     const task = decoded.value;
-    forwardIds.set(task.task_id, msg.headers?.get("Nats-Msg-Id") || task.task_id);
     const wasForwarded = new Promise<"forwarded">((resolve) =>
       forwarded.set(task.task_id, () => resolve("forwarded")),
     );
@@ -125,12 +119,10 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
         })
         .finally(() => {
           forwarded.delete(task.task_id);
-          forwardIds.delete(task.task_id);
         });
       return;
     }
     forwarded.delete(task.task_id);
-    forwardIds.delete(task.task_id);
     await refuse(task, first);
     msg.ack();
   };

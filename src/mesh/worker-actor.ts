@@ -92,7 +92,7 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
 
   const finish = async (msg: JsMsg, task: TaskMessage, result: TaskResult): Promise<void> => {
     const reply = task.reply_to ?? resultSubject(task.task_id, task.goal_id);
-    await publishResult(js, reply, result, mesh.maxPayload);
+    await publishResult(js, reply, result, mesh.maxPayload, task.delivery_id);
     msg.ack();
     if (result.status === "completed") counts.done++;
     else counts.failed++;
@@ -135,7 +135,7 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
       return;
     }
     const reply = task.reply_to ?? resultSubject(task.task_id, task.goal_id);
-    if (attempt > 1 && (await storedResult(mesh.jsm, reply))) {
+    if (attempt > 1 && (await storedResult(mesh.jsm, reply, task.delivery_id ?? task.task_id))) {
       msg.ack(); // an earlier delivery stored its result and died before acking
       return;
     }

@@ -2,6 +2,8 @@
  * File-ref resolution (Part 6 of the guide): payload fields named in `resolve_file_refs` hold a
  * path inside `workspace_dir`; the JSON file it names is read and added as `<field>_content`.
  */
+import { existsSync } from "node:fs";
+import { hostname } from "node:os";
 import type { WorkerConfig } from "../config/types.js";
 import { LoomError } from "../errors.js";
 import { WorkspaceError } from "../workspace/workspace-error.js";
@@ -37,6 +39,15 @@ export async function resolveFileRefs(
     );
   }
   const root = workerPath(config, config.workspaceDir);
+  if (!existsSync(root)) {
+    // On the mesh a worker may run on a machine without the workspace: say where it looked.
+    throw new LoomError(
+      "workspace_error",
+      `worker '${config.name}' cannot see its workspace: ${root} does not exist on host ${hostname()}. ` +
+        "File refs are resolved where the worker runs: mount or copy the workspace there, or fix workspace_dir",
+      { details: { worker: config.name, workspace_dir: root, host: hostname() } },
+    );
+  }
   const workspace = new WorkspaceManager(root);
   const result: Record<string, unknown> = { ...payload };
   for (const field of fields) {

@@ -24,6 +24,11 @@ export interface TaskMessage {
   attempt?: number;
   /** The subject the mesh publishes the task's result to. */
   reply_to?: string;
+  /**
+   * Which send of the task this is on the mesh (its de-duplication id): the task id, or another id
+   * for a replay, so a replayed task runs and answers again.
+   */
+  delivery_id?: string;
 }
 
 export const TaskStatus = { Completed: "completed", Failed: "failed" } as const;

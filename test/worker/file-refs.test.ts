@@ -122,6 +122,14 @@ describe("resolveFileRefs", () => {
     expect(error.message).toContain("workspace_dir");
   });
 
+  it("file refs: a worker that cannot see its workspace (another machine on the mesh) names the folder and host", async () => {
+    const missing = path.join(base, "not-mounted-here");
+    const error = await failure(worker({ workspaceDir: missing }), { file_ref: "report_extracted.json" });
+    expect(error.code).toBe("workspace_error");
+    expect(error.message).toContain(missing);
+    expect(error.message).toContain("resolved where the worker runs");
+  });
+
   it("file refs: a worker without resolve_file_refs gets its payload back unchanged", async () => {
     const payload = { file_ref: "../outside.json" };
     expect(await resolveFileRefs(worker({ resolveFileRefs: [] }), payload)).toBe(payload);
