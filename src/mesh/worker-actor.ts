@@ -72,9 +72,13 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
   await ensureWorkerConsumer(mesh.jsm, worker.name, tier, ackWaitMs);
   const consumer: Consumer = await js.consumers.get(STREAMS.tasks, `worker_${worker.name}_${tier}`);
 
+  // Cancels heard live; the `loom_cancelled` bucket covers those sent before this process listened.
+  const heardCancels = new Set<string>();
   const cancels: Subscription = nc.subscribe(CANCEL_SUBJECTS, {
     callback: (_error, msg) => {
       const token = msg.subject.split(".").at(-1) ?? "";
+      heardCancels.add(token);
+      if (heardCancels.size > 10_000) heardCancels.delete(heardCancels.values().next().value as string);
       for (const [taskId, run] of running) if (idToken(taskId) === token) run.controller.abort();
     },
   });
@@ -89,6 +93,16 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
     in_flight: running.size,
     ...counts,
   }));
+
+  const startedAt = Date.now();
+  /** A fresh task sent after this process started listening cannot have a cancel it missed. */
+  const wasCancelled = async (task: TaskMessage, attempt: number): Promise<boolean> => {
+    const token = idToken(task.task_id);
+    if (heardCancels.has(token)) return true;
+    const sent = task.created_at === undefined ? Number.NaN : Date.parse(task.created_at);
+    if (attempt === 1 && sent > startedAt + 1000) return false;
+    return (await mesh.cancelled.get(token).catch(() => null)) !== null;
+  };
 
   const finish = async (msg: JsMsg, task: TaskMessage, result: TaskResult): Promise<void> => {
     const reply = task.reply_to ?? resultSubject(task.task_id, task.goal_id);
@@ -152,7 +166,7 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
       );
       return;
     }
-    if (await mesh.cancelled.get(idToken(task.task_id)).catch(() => null)) {
+    if (await wasCancelled(task, attempt)) {
       await finish(
         msg,
         task,
