@@ -323,7 +323,7 @@ export class LazySession<T extends { session: DuckDBSession }> {
   async close(): Promise<void> {
     const state = this.#state;
     this.#state = undefined;
-    if (state) await (await state.catch(() => undefined))?.session.close();
+    if (state !== undefined) await (await state.catch(() => undefined))?.session.close();
   }
 }
 
