@@ -46,16 +46,33 @@ export function processIdentity(kind: ProcessKind, instance: string) {
   return { kind, instance, pid: process.pid, host: hostname(), started_at: new Date().toISOString() };
 }
 
-/** Keeps one entry fresh until `withdraw()`. `describe` is read at every heartbeat. */
-export function announce(registry: KV, describe: () => RegistryEntry): { withdraw(): Promise<void> } {
+/** A process's registry entry, kept fresh until `withdraw()`. */
+export interface Announcement {
+  /** Writes the entry again soon (at most every quarter second): counts changed. */
+  refresh(): void;
+  withdraw(): Promise<void>;
+}
+
+const REFRESH_MS = 250;
+
+/** Keeps one entry fresh until `withdraw()`. `describe` is read at every write. */
+export function announce(registry: KV, describe: () => RegistryEntry): Announcement {
   const key = registryKey(describe());
   const beat = () => registry.put(key, encodeJson(describe())).catch(() => undefined);
   void beat();
   const timer = setInterval(beat, HEARTBEAT_MS);
   timer.unref();
+  let pending: NodeJS.Timeout | undefined;
   return {
+    refresh() {
+      pending ??= setTimeout(() => {
+        pending = undefined;
+        void beat();
+      }, REFRESH_MS);
+    },
     async withdraw() {
       clearInterval(timer);
+      clearTimeout(pending);
       await registry.delete(key).catch(() => undefined);
     },
   };

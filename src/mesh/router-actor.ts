@@ -85,6 +85,7 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
     const reply = task.reply_to ?? resultSubject(task.task_id, task.goal_id);
     await publishResult(js, reply, result, mesh.maxPayload, task.delivery_id);
     counts.failed++;
+    registration.refresh();
   };
 
   const handle = async (msg: JsMsg): Promise<void> => {
@@ -116,6 +117,7 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
         .then((result) => {
           if (result.status === "completed") counts.done++;
           else counts.failed++;
+          registration.refresh();
         })
         .finally(() => {
           forwarded.delete(task.task_id);

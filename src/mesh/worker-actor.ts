@@ -110,6 +110,7 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
     msg.ack();
     if (result.status === "completed") counts.done++;
     else counts.failed++;
+    registration.refresh();
   };
 
   const handle = async (msg: JsMsg): Promise<void> => {
@@ -181,6 +182,7 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
     }
     const run: Running = { controller: new AbortController(), handBack: false };
     running.set(task.task_id, run);
+    registration.refresh();
     const alive = setInterval(() => msg.working(), Math.max(1000, ackWaitMs / 3));
     try {
       const result = await executeTask(task, {
