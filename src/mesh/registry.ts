@@ -6,9 +6,11 @@
  */
 import { hostname } from "node:os";
 import type { KV } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { REGISTRY_TTL_MS } from "../bus/streams.js";
 import { encodeJson } from "../bus/wire.js";
 import type { Tier } from "../config/types.js";
+import { announceService } from "./service.js";
 
 export type ProcessKind = "worker" | "processor" | "router";
 
@@ -55,8 +57,17 @@ export interface Announcement {
 
 const REFRESH_MS = 250;
 
-/** Keeps one entry fresh until `withdraw()`. `describe` is read at every write. */
-export function announce(registry: KV, describe: () => RegistryEntry): Announcement {
+/**
+ * Keeps one entry fresh until `withdraw()` (`describe` is read at every write), and announces the
+ * process as a NATS service serving `subject` (`nats micro ls`).
+ */
+export async function announce(
+  nc: NatsConnection,
+  registry: KV,
+  subject: string,
+  describe: () => RegistryEntry,
+): Promise<Announcement> {
+  const service = await announceService(nc, subject, describe);
   const key = registryKey(describe());
   const beat = () => registry.put(key, encodeJson(describe())).catch(() => undefined);
   void beat();
@@ -73,7 +84,7 @@ export function announce(registry: KV, describe: () => RegistryEntry): Announcem
     async withdraw() {
       clearInterval(timer);
       clearTimeout(pending);
-      await registry.delete(key).catch(() => undefined);
+      await Promise.all([registry.delete(key).catch(() => undefined), service.stop().catch(() => undefined)]);
     },
   };
 }

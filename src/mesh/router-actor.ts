@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { type JsMsg, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ensureRouterConsumer, type Mesh, STREAMS } from "../bus/streams.js";
-import { ROUTER_CONSUMER, resultSubject } from "../bus/subjects.js";
+import { INCOMING_SUBJECT, ROUTER_CONSUMER, resultSubject } from "../bus/subjects.js";
 import { decodeTask } from "../bus/wire.js";
 import type { RouterRules } from "../config/types.js";
 import { ErrorCode } from "../errors.js";
@@ -150,7 +150,11 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
   await ensureRouterConsumer(mesh.jsm, 30_000);
   const consumer = await js.consumers.get(STREAMS.incoming, ROUTER_CONSUMER);
   const identity = processIdentity("router", instance);
-  const registration = announce(mesh.registry, () => ({ ...identity, concurrency, ...counts }));
+  const registration = await announce(nc, mesh.registry, INCOMING_SUBJECT, () => ({
+    ...identity,
+    concurrency,
+    ...counts,
+  }));
 
   const loop = (async () => {
     while (!stopping) {

@@ -83,7 +83,7 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
     },
   });
   const identity = processIdentity(kind, instance);
-  const registration = announce(mesh.registry, () => ({
+  const registration = await announce(nc, mesh.registry, subject, () => ({
     ...identity,
     worker_type: worker.name,
     tier,

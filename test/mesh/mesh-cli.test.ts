@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { Svcm } from "@nats-io/services";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureMesh, type Mesh } from "../../src/bus/streams.js";
@@ -67,6 +68,16 @@ describe("loom mesh status and loom dead-letters", () => {
       expect(done.status).toBe("completed");
       const lost = await dispatcher.dispatch({ task_id: randomUUID(), worker_type: "ghost", payload: {} });
       expect(lost.error?.code).toBe("unroutable");
+
+      // `nats micro ls` semantics: both processes answer a services ping, with what they serve.
+      const services = [];
+      for await (const info of await new Svcm(nc as never).client().info()) services.push(info);
+      expect(services.map((s) => s.name).sort()).toEqual(["loom-processor", "loom-router"]);
+      expect(services.find((s) => s.name === "loom-processor")?.metadata).toMatchObject({
+        worker_type: "slow_echo",
+        tier: "local",
+        subject: "loom.tasks.slow_echo.local",
+      });
 
       const status = await loom("mesh", "status", "--nats-url", nats.url);
       expect(status.code).toBe(0);
