@@ -122,7 +122,7 @@ function coreTwoHops(nc: NatsConnection): Call {
 
 export async function run(): Promise<BenchOutcome> {
   const nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect({ servers: nats.url, noAsyncTraces: true });
   try {
     const mesh = await ensureMesh(nc);
     const router = await startRouterActor({ nc, mesh, logger: silentLogger });
