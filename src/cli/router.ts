@@ -10,6 +10,7 @@ import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
 interface RouterFlags extends NatsFlags {
   rules?: string;
   concurrency: number;
+  ackWait: number;
 }
 
 export function registerRouter(program: Command): void {
@@ -18,7 +19,13 @@ export function registerRouter(program: Command): void {
       .command("router")
       .description("Run a mesh router: tasks from loom.tasks.incoming to loom.tasks.{worker_type}.{tier}")
       .option("--rules <file>", "router rules (tier_overrides, rate_limits), e.g. configs/router_rules.yaml")
-      .option("--concurrency <n>", "incoming tasks routed at once", Number, 256),
+      .option("--concurrency <n>", "incoming tasks routed at once", Number, 256)
+      .option(
+        "--ack-wait <seconds>",
+        "seconds before a task taken by a router that died goes to another router",
+        Number,
+        30,
+      ),
   ).action(async (flags: RouterFlags) => {
     try {
       const [
@@ -42,7 +49,14 @@ export function registerRouter(program: Command): void {
         ...(flags.natsCreds ? { credsFile: flags.natsCreds } : {}),
         logger,
         start: (nc, mesh) =>
-          startRouterActor({ nc, mesh, logger, concurrency: flags.concurrency, ...(rules ? { rules } : {}) }),
+          startRouterActor({
+            nc,
+            mesh,
+            logger,
+            concurrency: flags.concurrency,
+            ackWaitMs: flags.ackWait * 1000,
+            ...(rules ? { rules } : {}),
+          }),
       });
     } catch (error) {
       process.stderr.write(`loom router: ${errorMessage(error)}\n`);

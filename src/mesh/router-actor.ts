@@ -30,6 +30,8 @@ export interface RouterActorOptions {
   logger: MeshLogger;
   /** Incoming tasks handled at once. @default 256 */
   concurrency?: number;
+  /** How long a task taken by this router may stay unacked before another replica gets it. @default 30 000 */
+  ackWaitMs?: number;
 }
 
 export interface RouterActor {
@@ -147,7 +149,7 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
     );
   };
 
-  await ensureRouterConsumer(mesh.jsm, 30_000);
+  await ensureRouterConsumer(mesh.jsm, options.ackWaitMs ?? 30_000);
   const consumer = await js.consumers.get(STREAMS.incoming, ROUTER_CONSUMER);
   const identity = processIdentity("router", instance);
   const registration = await announce(nc, mesh.registry, INCOMING_SUBJECT, () => ({
