@@ -1,50 +1,51 @@
 /**
- * Mesh benchmark (issue #13): a task through the mesh (NatsDispatcher → router → processor worker
- * → result) against a bare JetStream round trip with no Loom code (publish to a work-queue stream →
- * pull consumer → ack → publish the reply), on one nats-server of this run, everything in this
- * process. Goals: throughput at 64 in flight ≥ 0.7× the bare round trip; p50 at 1 in flight ≤ 1.5×.
- * Also printed: the ratio to core NATS request/reply over two hops (what durability costs).
+ * Mesh benchmark (issue #13): a task through the mesh (NatsDispatcher → `loom router` process →
+ * `loom processor` process → result) against a bare JetStream round trip with no Loom code
+ * (publish to a work-queue stream → a pull consumer in its own process → ack → publish the reply),
+ * on one nats-server of this run; the callers run in this process. Goals: throughput at 64 in
+ * flight ≥ 0.7× the bare round trip; p50 at 1 in flight ≤ 1.5×. Also printed: the ratio to core
+ * NATS request/reply over two hops (what durability costs).
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import {
-  AckPolicy,
-  type JetStreamClient,
-  jetstream,
-  jetstreamManager,
-  RetentionPolicy,
-} from "@nats-io/jetstream";
-import { connect, createInbox, type NatsConnection } from "@nats-io/transport-node";
+import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
+import { connect, createInbox, headers, type NatsConnection } from "@nats-io/transport-node";
 import { ensureMesh } from "../src/bus/streams.js";
-import type { WorkerConfig } from "../src/config/types.js";
-import { silentLogger } from "../src/mesh/logger.js";
+import { loadWorkerConfig } from "../src/config/loaders.js";
 import { NatsDispatcher } from "../src/mesh/nats-dispatcher.js";
 import { readRegistry } from "../src/mesh/registry.js";
-import { startRouterActor } from "../src/mesh/router-actor.js";
-import { startWorkerActor } from "../src/mesh/worker-actor.js";
 import { startNatsServer } from "../test/fixtures/nats-server.js";
 import type { BenchOutcome } from "./run.js";
 
 const THROUGHPUT_GOAL = 0.7;
 const LATENCY_GOAL = 1.5;
-const SEQUENTIAL_CALLS = 300;
+const SEQUENTIAL_CALLS = 200;
 const CONCURRENT = 64;
-const THROUGHPUT_MS = 3000;
+const THROUGHPUT_MS = 2000;
+/** Loom and the baselines take turns, round after round; the ratio is the median of the rounds'. */
+const ROUNDS = 3;
 
 type Call = () => Promise<void>;
+type Path = "loom" | "bare" | "core";
 
-const upper: WorkerConfig = {
-  name: "bench_upper",
-  workerKind: "processor",
-  processingBackend: `${fileURLToPath(new URL("../test/fixtures/backends/async-backend.js", import.meta.url))}#UpperBackend`,
-  backendConfig: {},
-  inputSchema: { type: "object", required: ["text"], properties: { text: { type: "string" } } },
-  outputSchema: { type: "object" },
-  defaultModelTier: "local",
-  timeoutSeconds: 30,
-  resetAfterTask: true,
-} as unknown as WorkerConfig;
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function medians(rows: Array<Record<Path, number>>): Record<Path, number> {
+  return {
+    loom: median(rows.map((r) => r.loom)),
+    bare: median(rows.map((r) => r.bare)),
+    core: median(rows.map((r) => r.core)),
+  };
+}
 
 async function p50(call: Call): Promise<number> {
   for (let i = 0; i < 30; i++) await call();
@@ -54,8 +55,7 @@ async function p50(call: Call): Promise<number> {
     await call();
     times.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
+  return median(times);
 }
 
 async function throughput(call: Call): Promise<number> {
@@ -72,35 +72,68 @@ async function throughput(call: Call): Promise<number> {
   return done / (THROUGHPUT_MS / 1000);
 }
 
-/** The bare JetStream round trip: a work-queue stream, one pull consumer that acks and replies. */
-async function bareJetStream(nc: NatsConnection): Promise<{ call: Call; stop: () => void }> {
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({
-    name: "BENCH_BARE",
-    subjects: ["bench.bare"],
-    retention: RetentionPolicy.Workqueue,
-  });
-  await jsm.consumers.add("BENCH_BARE", { durable_name: "bare", ack_policy: AckPolicy.Explicit });
+/** The bare JetStream round trip: the consumer process of _bare-consumer.mjs acks and replies. */
+async function bareJetStream(
+  nc: NatsConnection,
+  url: string,
+): Promise<{ call: Call; stop: () => Promise<void> }> {
+  const consumer = spawn(
+    process.execPath,
+    [fileURLToPath(new URL("./_bare-consumer.mjs", import.meta.url)), url],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  await once(consumer.stdout, "data");
   const js: JetStreamClient = jetstream(nc);
-  const consumer = await js.consumers.get("BENCH_BARE", "bare");
-  const messages = await consumer.consume({ max_messages: 256 });
-  void (async () => {
-    for await (const msg of messages) {
-      const reply = msg.headers?.get("reply") ?? "";
-      nc.publish(reply, msg.data);
-      msg.ack();
-    }
-  })();
   const call: Call = async () => {
     const inbox = createInbox();
     const sub = nc.subscribe(inbox, { max: 1 });
-    const { headers } = await import("@nats-io/transport-node");
     const h = headers();
     h.set("reply", inbox);
     await js.publish("bench.bare", JSON.stringify({ text: "hello" }), { headers: h, msgID: randomUUID() });
     for await (const _ of sub) break;
   };
-  return { call, stop: () => void messages.stop() };
+  return { call, stop: () => stopProcess(consumer) };
+}
+
+/** `loom router` and `loom processor --concurrency 64` for the bench worker, as users start them. */
+async function meshProcesses(url: string): Promise<{ workerFile: string; stop: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), "loom-bench-mesh-"));
+  const workerFile = path.join(dir, "bench_upper.yaml");
+  const backend = fileURLToPath(new URL("../test/fixtures/backends/async-backend.js", import.meta.url));
+  await writeFile(
+    workerFile,
+    `name: bench_upper\nworker_kind: processor\nprocessing_backend: "${backend}#UpperBackend"\n` +
+      "input_schema: {type: object, required: [text], properties: {text: {type: string}}}\n" +
+      "output_schema: {type: object}\ndefault_model_tier: local\ntimeout_seconds: 30\n",
+  );
+  const cli = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+  const env = { ...process.env, LOOM_LOG_LEVEL: "warn" };
+  const children = [
+    spawn(process.execPath, [cli, "router", "--nats-url", url], { stdio: "inherit", env }),
+    spawn(
+      process.execPath,
+      [cli, "processor", "--config", workerFile, "--concurrency", String(CONCURRENT), "--nats-url", url],
+      {
+        stdio: "inherit",
+        env,
+      },
+    ),
+  ];
+  return {
+    workerFile,
+    stop: async () => {
+      await Promise.all(children.map(stopProcess));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill("SIGTERM");
+  await once(child, "exit");
 }
 
 /** Core NATS request/reply over two hops (a → b), no storage. */
@@ -123,17 +156,11 @@ function coreTwoHops(nc: NatsConnection): Call {
 export async function run(): Promise<BenchOutcome> {
   const nats = await startNatsServer();
   const nc = await connect({ servers: nats.url, noAsyncTraces: true });
+  const processes = await meshProcesses(nats.url);
   try {
     const mesh = await ensureMesh(nc);
-    const router = await startRouterActor({ nc, mesh, logger: silentLogger });
-    const worker = await startWorkerActor({
-      nc,
-      mesh,
-      worker: upper,
-      logger: silentLogger,
-      concurrency: CONCURRENT,
-    });
     while ((await readRegistry(mesh.registry)).length < 2) await new Promise((r) => setTimeout(r, 20));
+    const upper = await loadWorkerConfig(processes.workerFile);
     const dispatcher = new NatsDispatcher({ nc, mesh, workers: new Map([[upper.name, upper]]) });
     const loom: Call = async () => {
       const result = await dispatcher.dispatch({
@@ -143,21 +170,25 @@ export async function run(): Promise<BenchOutcome> {
       });
       if (result.status !== "completed") throw new Error(`${result.error?.code}: ${result.error?.message}`);
     };
-    const bare = await bareJetStream(nc);
+    const bare = await bareJetStream(nc, nats.url);
     const core = coreTwoHops(nc);
 
-    const latency = { loom: await p50(loom), bare: await p50(bare.call), core: await p50(core) };
-    const rate = {
-      loom: await throughput(loom),
-      bare: await throughput(bare.call),
-      core: await throughput(core),
-    };
-    bare.stop();
-    await worker.stop(1000);
-    await router.stop();
+    const rounds: Array<{ latency: Record<Path, number>; rate: Record<Path, number> }> = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const latency = { loom: await p50(loom), bare: await p50(bare.call), core: await p50(core) };
+      const rate = {
+        loom: await throughput(loom),
+        bare: await throughput(bare.call),
+        core: await throughput(core),
+      };
+      rounds.push({ latency, rate });
+    }
+    const latency = medians(rounds.map((r) => r.latency));
+    const rate = medians(rounds.map((r) => r.rate));
+    await bare.stop();
 
-    const latencyRatio = latency.loom / latency.bare;
-    const rateRatio = rate.loom / rate.bare;
+    const latencyRatio = median(rounds.map((r) => r.latency.loom / r.latency.bare));
+    const rateRatio = median(rounds.map((r) => r.rate.loom / r.rate.bare));
     console.log("| path | p50, 1 in flight | tasks/s, 64 in flight |");
     console.log("|---|---|---|");
     console.log(
@@ -167,14 +198,16 @@ export async function run(): Promise<BenchOutcome> {
     console.log(
       `| core NATS request/reply, two hops | ${latency.core.toFixed(2)} ms | ${rate.core.toFixed(0)} |`,
     );
+    console.log(`\n(medians of ${ROUNDS} interleaved rounds)`);
     console.log(
-      `\nLoom / bare JetStream: p50 ${latencyRatio.toFixed(2)}× (goal ≤ ${LATENCY_GOAL}), throughput ${rateRatio.toFixed(2)}× (goal ≥ ${THROUGHPUT_GOAL})`,
+      `Loom / bare JetStream: p50 ${latencyRatio.toFixed(2)}× (goal ≤ ${LATENCY_GOAL}), throughput ${rateRatio.toFixed(2)}× (goal ≥ ${THROUGHPUT_GOAL})`,
     );
     console.log(
       `Loom / core NATS two hops: p50 ${(latency.loom / latency.core).toFixed(2)}×, throughput ${(rate.loom / rate.core).toFixed(2)}× (the price of durability)`,
     );
     return { passed: latencyRatio <= LATENCY_GOAL && rateRatio >= THROUGHPUT_GOAL };
   } finally {
+    await processes.stop();
     await nc.close();
     await nats.stop();
   }

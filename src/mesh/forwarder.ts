@@ -22,6 +22,11 @@ export interface ForwarderOptions {
   registry: RegistryView;
   /** Called once the task is stored in the worker stream (the router then acks the incoming message). */
   onForwarded: (task: TaskMessage) => void;
+  /**
+   * Whether the rules need the result of a task on `tier` (to free its slot or correct its token
+   * charge); when not, a forwarded task is done as far as the router is concerned.
+   */
+  followsResult: (tier: string) => boolean;
 }
 
 export class Forwarder implements Dispatcher {
@@ -40,18 +45,23 @@ export class Forwarder implements Dispatcher {
     const routed: TaskMessage = { ...task, tier };
     const reply = routed.reply_to ?? resultSubject(task.task_id, task.goal_id);
     const deadlineMs = task.deadline ? Date.parse(task.deadline) : Date.now() + DEFAULT_FOLLOW_MS;
+    const follow = this.#options.followsResult(tier);
     let settle: (result: TaskResult | undefined) => void = () => {};
     const result = new Promise<TaskResult | undefined>((resolve) => {
       settle = resolve;
     });
-    const subscription = nc.subscribe(reply, {
-      max: 1,
-      callback: (_error, msg) => {
-        const decoded = decodeResult(msg.data);
-        settle(decoded.ok ? decoded.value : undefined);
-      },
-    });
-    const timer = setTimeout(() => settle(undefined), Math.max(0, deadlineMs - Date.now()) + 5000);
+    const subscription = follow
+      ? nc.subscribe(reply, {
+          max: 1,
+          callback: (_error, msg) => {
+            const decoded = decodeResult(msg.data);
+            settle(decoded.ok ? decoded.value : undefined);
+          },
+        })
+      : undefined;
+    const timer = follow
+      ? setTimeout(() => settle(undefined), Math.max(0, deadlineMs - Date.now()) + 5000)
+      : undefined;
     try {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -69,15 +79,15 @@ export class Forwarder implements Dispatcher {
         }
       }
       this.#options.onForwarded(task);
+      if (!follow) return forwardedResult(routed);
       // Nothing heard back (a router restart, a lost worker): charge what was estimated.
       return (
-        (await result) ?? {
-          ...failedResult(task, { code: ErrorCode.Timeout, message: "no result seen by the router" }),
-        }
+        (await result) ??
+        failedResult(task, { code: ErrorCode.Timeout, message: "no result seen by the router" })
       );
     } finally {
       clearTimeout(timer);
-      subscription.unsubscribe();
+      subscription?.unsubscribe();
     }
   }
 
@@ -108,4 +118,18 @@ export class Forwarder implements Dispatcher {
     }
     return undefined;
   }
+}
+
+/** What the router knows of a task it forwarded without following: it is on its way. */
+function forwardedResult(task: TaskMessage): TaskResult {
+  return {
+    task_id: task.task_id,
+    worker_type: task.worker_type,
+    status: "completed",
+    output: null,
+    error: null,
+    model_used: null,
+    token_usage: { input: 0, output: 0 },
+    latency_ms: 0,
+  };
 }

@@ -86,61 +86,63 @@ export class NatsDispatcher implements Dispatcher {
       delivery_id: task.task_id,
     };
 
-    const subscriptions: Subscription[] = [];
-    const stop = new AbortController();
-    try {
-      const result = new Promise<TaskResult>((resolve) => {
-        const settle = (value: TaskResult) => {
-          stop.abort();
-          resolve(value);
-        };
-        this.#pending.set(task.task_id, { task, subject: reply, settle });
-        subscriptions.push(
-          this.#nc.subscribe(reply, {
-            max: 1,
-            callback: (_error, msg) => {
-              const decoded = decodeResult(msg.data);
-              settle(
-                decoded.ok
-                  ? decoded.value
-                  : failedResult(task, {
-                      code: ErrorCode.Internal,
-                      message: `the mesh answered with ${decoded.reason}`,
-                    }),
-              );
-            },
-          }),
+    // Plain callbacks rather than an AbortController: aborting one builds a DOMException per task.
+    const cleanups: Array<() => void> = [];
+    let settled = false;
+    let settle: (value: TaskResult) => void = () => {};
+    const result = new Promise<TaskResult>((resolve) => {
+      settle = (value) => {
+        if (settled) return;
+        settled = true;
+        for (const cleanup of cleanups) cleanup();
+        resolve(value);
+      };
+    });
+    this.#pending.set(task.task_id, { task, subject: reply, settle });
+    cleanups.push(() => this.#pending.delete(task.task_id));
+    const subscription = this.#nc.subscribe(reply, {
+      max: 1,
+      callback: (_error, msg) => {
+        const decoded = decodeResult(msg.data);
+        settle(
+          decoded.ok
+            ? decoded.value
+            : failedResult(task, {
+                code: ErrorCode.Internal,
+                message: `the mesh answered with ${decoded.reason}`,
+              }),
         );
-        if (options.onProgress) subscriptions.push(this.#progress(task, options.onProgress));
-        options.signal?.addEventListener(
-          "abort",
-          () => {
-            this.#cancel(task);
-            settle(cancelledResult(task));
-          },
-          { once: true, signal: stop.signal },
-        );
-        const timer = setTimeout(() => {
-          void this.#stored(reply).then((stored) =>
-            settle(
-              stored ??
-                failedResult(task, {
-                  code: ErrorCode.Timeout,
-                  message: `no result for worker '${task.worker_type}'${tier ? ` (tier ${tier})` : ""} within ${Math.round(waitMs / 1000)} s: is a worker for it running? (\`loom mesh status\`)`,
-                  details: { waited_ms: waitMs },
-                }),
-            ),
-          );
-        }, waitMs);
-        stop.signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
-      });
-      await this.#publish(wire, deadlineMs, stop.signal);
-      return await result;
-    } finally {
-      stop.abort();
-      this.#pending.delete(task.task_id);
-      for (const subscription of subscriptions) subscription.unsubscribe();
+      },
+    });
+    cleanups.push(() => subscription.unsubscribe());
+    if (options.onProgress) {
+      const progress = this.#progress(task, options.onProgress);
+      cleanups.push(() => progress.unsubscribe());
     }
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = () => {
+        this.#cancel(task);
+        settle(cancelledResult(task));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      cleanups.push(() => signal.removeEventListener("abort", onAbort));
+    }
+    const timer = setTimeout(() => {
+      void this.#stored(reply).then((stored) =>
+        settle(
+          stored ??
+            failedResult(task, {
+              code: ErrorCode.Timeout,
+              message: `no result for worker '${task.worker_type}'${tier ? ` (tier ${tier})` : ""} within ${Math.round(waitMs / 1000)} s: is a worker for it running? (\`loom mesh status\`)`,
+              details: { waited_ms: waitMs },
+            }),
+        ),
+      );
+    }, waitMs);
+    cleanups.push(() => clearTimeout(timer));
+    await this.#publish(wire, deadlineMs, () => settled);
+    return result;
   }
 
   /** Stops taking tasks; tasks in flight end as cancelled. The NATS connection stays open (its owner closes it). */
@@ -154,8 +156,8 @@ export class NatsDispatcher implements Dispatcher {
   }
 
   /** Publishes with the task id as the de-duplication id, retrying while the server is away. */
-  async #publish(task: TaskMessage, deadlineMs: number, stop: AbortSignal): Promise<void> {
-    for (let attempt = 0; !stop.aborted && Date.now() < deadlineMs; attempt++) {
+  async #publish(task: TaskMessage, deadlineMs: number, settled: () => boolean): Promise<void> {
+    for (let attempt = 0; !settled() && Date.now() < deadlineMs; attempt++) {
       try {
         await this.#js.publish(INCOMING_SUBJECT, encodeJson(task), {
           msgID: task.delivery_id ?? task.task_id,

@@ -52,15 +52,17 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
   let stopping = false;
   let slotFreed: (() => void) | undefined;
 
-  const rules = new RouterDispatcher(
+  const rules = options.rules ?? NO_RULES;
+  const layer = new RouterDispatcher(
     new Forwarder({
       nc,
       js,
       registry,
       onForwarded: (task) => forwarded.get(task.task_id)?.(),
+      followsResult: (tier) => Object.hasOwn(rules.rateLimits, tier),
     }),
     {
-      rules: options.rules ?? NO_RULES,
+      rules,
       store: new KvLimiterStore(mesh.limits),
       defaultTier: (workerType) => registry.defaultTier(workerType),
       estimateTokens: (task) => estimatePayloadTokens(task) + registry.promptTokens(task.worker_type),
@@ -111,7 +113,7 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
     const wasForwarded = new Promise<"forwarded">((resolve) =>
       forwarded.set(task.task_id, () => resolve("forwarded")),
     );
-    const outcome = rules.dispatch(task);
+    const outcome = layer.dispatch(task);
     const first = await Promise.race([wasForwarded, outcome]);
     if (first === "forwarded") {
       msg.ack();
