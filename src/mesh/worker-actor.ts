@@ -183,7 +183,7 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
     const run: Running = { controller: new AbortController(), handBack: false };
     running.set(task.task_id, run);
     registration.refresh();
-    const alive = setInterval(() => msg.working(), Math.max(1000, ackWaitMs / 3));
+    const alive = setInterval(() => msg.working(), Math.max(100, ackWaitMs / 3));
     try {
       const result = await executeTask(task, {
         worker,
