@@ -15,19 +15,24 @@ import {
 } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
-import type { Tier } from "../config/types.js";
 import { LoomError } from "../errors.js";
 import {
   DEAD_LETTER_SUBJECT,
+  GOAL_SUBJECTS,
+  GOALS_INCOMING_SUBJECT,
+  goalConsumerName,
+  goalSubject,
   INCOMING_SUBJECT,
   RESULT_SUBJECTS,
   ROUTER_CONSUMER,
+  type ServedTier,
   WORKER_SUBJECTS,
   workerConsumerName,
   workerSubject,
 } from "./subjects.js";
 
 export const STREAMS = {
+  goals: "LOOM_GOALS",
   incoming: "LOOM_INCOMING",
   tasks: "LOOM_TASKS",
   deadLetters: "LOOM_DEAD_LETTERS",
@@ -41,10 +46,14 @@ export const BUCKETS = {
   limits: "loom_limits",
   /** Task ids whose caller gave up, so a worker that picks one up later skips it. */
   cancelled: "loom_cancelled",
+  /** Goal state after each stage, so another orchestrator can resume a goal. */
+  checkpoints: "loom_checkpoints",
 } as const;
 
 /** How long a registry entry lives without a heartbeat. */
 export const REGISTRY_TTL_MS = 15_000;
+/** How long a goal's checkpoint is kept after its last write (the goal's end, for a finished goal). */
+export const CHECKPOINT_TTL_MS = 24 * 60 * 60_000;
 /** How long results are kept for callers that reconnect after missing them live. */
 const RESULT_MAX_AGE_MS = 60 * 60_000;
 /** The de-duplication window: a task republished within it (same task id) is stored once. */
@@ -59,6 +68,7 @@ function streamConfigs(): (Partial<StreamConfig> & { name: string })[] {
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
   };
   return [
+    { name: STREAMS.goals, subjects: [GOAL_SUBJECTS], ...workQueue },
     { name: STREAMS.incoming, subjects: [INCOMING_SUBJECT], ...workQueue },
     { name: STREAMS.tasks, subjects: [WORKER_SUBJECTS], ...workQueue },
     {
@@ -88,6 +98,7 @@ export interface Mesh {
   registry: KV;
   limits: KV;
   cancelled: KV;
+  checkpoints: KV;
   /** The server's largest message, in bytes. */
   maxPayload: number;
 }
@@ -113,12 +124,13 @@ export async function ensureMesh(nc: NatsConnection): Promise<Mesh> {
     if (!existing) await jsm.streams.add(config);
   }
   const kvm = new Kvm(nc);
-  const [registry, limits, cancelled] = await Promise.all([
+  const [registry, limits, cancelled, checkpoints] = await Promise.all([
     kvm.create(BUCKETS.registry, { ttl: REGISTRY_TTL_MS, history: 1 }),
     kvm.create(BUCKETS.limits, { history: 1 }),
     kvm.create(BUCKETS.cancelled, { ttl: RESULT_MAX_AGE_MS, history: 1 }),
+    kvm.create(BUCKETS.checkpoints, { ttl: CHECKPOINT_TTL_MS, history: 1 }),
   ]);
-  return { jsm, registry, limits, cancelled, maxPayload: nc.info?.max_payload ?? 1024 * 1024 };
+  return { jsm, registry, limits, cancelled, checkpoints, maxPayload: nc.info?.max_payload ?? 1024 * 1024 };
 }
 
 /** Creates (or finds) a durable pull consumer; an existing one with another config is used as is. */
@@ -142,19 +154,35 @@ async function ensureConsumer(
 }
 
 /** The consumer every copy of one worker type × tier takes tasks from. */
-export function ensureWorkerConsumer(
+export async function ensureWorkerConsumer(
   jsm: JetStreamManager,
   workerType: string,
-  tier: Tier,
+  tier: ServedTier,
   ackWaitMs: number,
 ) {
-  return ensureConsumer(
-    jsm,
-    STREAMS.tasks,
-    workerConsumerName(workerType, tier),
-    workerSubject(workerType, tier),
-    ackWaitMs,
-  );
+  const name = workerConsumerName(workerType, tier);
+  try {
+    return await ensureConsumer(jsm, STREAMS.tasks, name, workerSubject(workerType, tier), ackWaitMs);
+  } catch (error) {
+    if (!String(error).includes("not unique")) throw error;
+    // A work queue allows one consumer per subject: e.g. processors once served a single tier.
+    const others: string[] = [];
+    for await (const info of jsm.consumers.list(STREAMS.tasks)) {
+      if (info.config.filter_subject?.startsWith(`loom.tasks.${workerType}.`)) others.push(info.name);
+    }
+    throw new LoomError(
+      "config_error",
+      `cannot take ${workerSubject(workerType, tier)}: consumer(s) ${others.join(", ")} of stream ${STREAMS.tasks} already take tasks of '${workerType}' ` +
+        `(from an earlier Loom version or another tier setup). Stop their processes and remove them: ${others.map((o) => `nats consumer rm ${STREAMS.tasks} ${o}`).join("; ")}`,
+      { cause: error },
+    );
+  }
+}
+
+/** The consumer orchestrators of `pipeline` share (undefined: the one for goals to any pipeline). */
+export function ensureGoalConsumer(jsm: JetStreamManager, pipeline: string | undefined, ackWaitMs: number) {
+  const subject = pipeline === undefined ? GOALS_INCOMING_SUBJECT : goalSubject(pipeline);
+  return ensureConsumer(jsm, STREAMS.goals, goalConsumerName(pipeline), subject, ackWaitMs);
 }
 
 /** The consumer every router replica takes incoming tasks from. */

@@ -27,8 +27,14 @@ export function idToken(id: string): string {
   return isSubjectToken(id) ? id : `h${createHash("sha256").update(id).digest("hex").slice(0, 32)}`;
 }
 
-export function workerSubject(workerType: string, tier: Tier): string {
-  return `loom.tasks.${workerType}.${tier}`;
+/**
+ * The tiers a worker process serves: one tier (an LLM worker), or `any` (a processor, which runs
+ * the same whatever tier a task names).
+ */
+export type ServedTier = Tier | "any";
+
+export function workerSubject(workerType: string, tier: ServedTier): string {
+  return `loom.tasks.${workerType}.${tier === "any" ? "*" : tier}`;
 }
 
 export function resultSubject(taskId: string, goalId?: string): string {
@@ -44,8 +50,31 @@ export function cancelSubject(taskId: string): string {
 }
 
 /** The durable consumer that the copies of one worker type × tier share (competing consumers). */
-export function workerConsumerName(workerType: string, tier: Tier): string {
+export function workerConsumerName(workerType: string, tier: ServedTier): string {
   return `worker_${workerType}_${tier}`;
 }
 
 export const ROUTER_CONSUMER = "router";
+
+/** Goals for any orchestrator (`loom submit` without --pipeline). */
+export const GOALS_INCOMING_SUBJECT = "loom.goals.incoming";
+/** Every goal subject: incoming and `loom.goals.{pipeline}`. */
+export const GOAL_SUBJECTS = "loom.goals.*";
+
+/** Goals addressed to one pipeline. */
+export function goalSubject(pipeline: string): string {
+  return `loom.goals.${pipeline}`;
+}
+
+/** A goal's stage events and its final result (the guide's `loom.results.{goal_id}`). */
+export function goalResultSubject(goalId: string): string {
+  return `loom.results.${idToken(goalId)}`;
+}
+
+export function goalCancelSubject(goalId: string): string {
+  return `loom.cancel.goal.${idToken(goalId)}`;
+}
+
+export function goalConsumerName(pipeline: string | undefined): string {
+  return pipeline === undefined ? "goals_incoming" : `goals_${pipeline}`;
+}

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { TIERS } from "../config/types.js";
 import { ErrorCode } from "../errors.js";
+import type { PipelineEvent, PipelineResult } from "../pipeline/types.js";
 import type { TaskMessage, TaskResult } from "../worker/messages.js";
 
 const record = z.record(z.string(), z.unknown());
@@ -47,6 +48,18 @@ export const TaskResultSchema = z.object({
   attempts: z.number().optional(),
 });
 
+export const GoalMessageSchema = z.object({
+  goal_id: z.string().min(1),
+  context: record,
+  instruction: z.string().optional(),
+  /** The pipeline asked for; absent when any orchestrator may take the goal. */
+  pipeline: z.string().min(1).optional(),
+});
+export type GoalMessage = z.infer<typeof GoalMessageSchema>;
+
+/** What travels on `loom.results.{goal_id}`: each stage event, then the final result. */
+export type GoalUpdate = { type: "event"; event: PipelineEvent } | { type: "result"; result: PipelineResult };
+
 /** The outcome of reading a message off the wire. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string; raw: string };
 
@@ -72,6 +85,10 @@ function decode<T>(data: Uint8Array, schema: z.ZodType<T>, what: string): Decode
 
 export function decodeTask(data: Uint8Array): Decoded<TaskMessage> {
   return decode(data, TaskMessageSchema as z.ZodType<TaskMessage>, "TaskMessage");
+}
+
+export function decodeGoal(data: Uint8Array): Decoded<GoalMessage> {
+  return decode(data, GoalMessageSchema, "goal");
 }
 
 export function decodeResult(data: Uint8Array): Decoded<TaskResult> {

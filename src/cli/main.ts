@@ -3,8 +3,10 @@ import { Command } from "commander";
 import { registerDev } from "./dev.js";
 import { registerMcp } from "./mcp.js";
 import { registerMesh } from "./mesh.js";
+import { registerPipeline } from "./pipeline.js";
 import { registerRouter } from "./router.js";
 import { registerRun } from "./run.js";
+import { registerSubmit } from "./submit.js";
 import { registerValidate } from "./validate.js";
 import { registerWorker } from "./worker.js";
 
@@ -21,6 +23,8 @@ registerRun(program);
 registerMcp(program);
 registerRouter(program);
 registerMesh(program);
+registerPipeline(program);
+registerSubmit(program);
 registerWorker(program);
 registerDev(program);
 

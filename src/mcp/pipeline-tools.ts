@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import type { McpPipelineEntry, PipelineConfig, WorkerConfig } from "../config/types.js";
 import type { Goal, PipelineEvent, PipelineResult } from "../pipeline/index.js";
 import { PipelineRunner } from "../pipeline/index.js";
+import { pipelineInputSchema } from "../pipeline/input-schema.js";
 import type { Dispatcher } from "../worker/dispatcher.js";
-import { pipelineInputSchema } from "./pipeline-input-schema.js";
 import type { ToolOutcome, ToolRunContext, ToolSpec } from "./tool-spec.js";
 
 /** The structured result of a pipeline tool call. */

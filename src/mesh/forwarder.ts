@@ -109,7 +109,7 @@ export class Forwarder implements Dispatcher {
         details: { worker_type: task.worker_type, tier, served },
       };
     }
-    if (!servers.some((entry) => entry.tier === tier)) {
+    if (!servers.some((entry) => entry.tier === tier || entry.tier === "any")) {
       const tiers = [...new Set(servers.map((entry) => entry.tier))].sort();
       return {
         message: `no worker serves '${task.worker_type}' on tier '${tier}' (it runs on: ${tiers.join(", ")}); start one with \`loom worker --config <file> --tier ${tier}\``,

@@ -8,11 +8,12 @@ import { hostname } from "node:os";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { REGISTRY_TTL_MS } from "../bus/streams.js";
+import type { ServedTier } from "../bus/subjects.js";
 import { encodeJson } from "../bus/wire.js";
 import type { Tier } from "../config/types.js";
 import { announceService } from "./service.js";
 
-export type ProcessKind = "worker" | "processor" | "router";
+export type ProcessKind = "worker" | "processor" | "router" | "orchestrator";
 
 /** One live process, as its heartbeat describes it. */
 export interface RegistryEntry {
@@ -22,7 +23,10 @@ export interface RegistryEntry {
   host: string;
   started_at: string;
   worker_type?: string;
-  tier?: Tier;
+  /** The tier served; `any` for a processor. */
+  tier?: ServedTier;
+  /** For orchestrators: the pipeline they run. */
+  pipeline?: string;
   /** The worker's `default_model_tier`: where a task without a tier goes. */
   default_tier?: Tier;
   /** The worker's system prompt in estimated tokens (the router's token estimate adds it). */
@@ -38,8 +42,8 @@ const HEARTBEAT_MS = REGISTRY_TTL_MS / 3;
 export function registryKey(
   entry: Pick<RegistryEntry, "kind" | "instance" | "worker_type" | "tier">,
 ): string {
-  return entry.kind === "router"
-    ? `router.${entry.instance}`
+  return entry.worker_type === undefined
+    ? `${entry.kind}.${entry.instance}`
     : `${entry.worker_type}.${entry.tier}.${entry.instance}`;
 }
 
@@ -135,7 +139,7 @@ export class RegistryView {
 
   /** Worker entries of `workerType` (all tiers). */
   servers(workerType: string): RegistryEntry[] {
-    return this.#live().filter((e) => e.kind !== "router" && e.worker_type === workerType);
+    return this.#live().filter((e) => e.worker_type === workerType);
   }
 
   /** The tier a task of `workerType` without a tier goes to: its default tier, else the only tier served. */
@@ -144,7 +148,8 @@ export class RegistryView {
     const declared = servers.find((e) => e.default_tier)?.default_tier;
     if (declared) return declared;
     const tiers = new Set(servers.map((e) => e.tier));
-    return tiers.size === 1 ? servers[0]?.tier : undefined;
+    const only = servers[0]?.tier;
+    return tiers.size === 1 && only !== "any" ? only : undefined;
   }
 
   promptTokens(workerType: string): number {
@@ -156,7 +161,7 @@ export class RegistryView {
     return [
       ...new Set(
         this.#live()
-          .filter((e) => e.kind !== "router")
+          .filter((e) => e.worker_type !== undefined)
           .map((e) => `${e.worker_type}.${e.tier}`),
       ),
     ].sort();

@@ -33,11 +33,12 @@ export async function announceService(
     description:
       entry.kind === "router"
         ? "Loom router: loom.tasks.incoming → loom.tasks.{worker_type}.{tier}"
-        : `Loom ${entry.kind} '${entry.worker_type}' on ${subject}`,
+        : `Loom ${entry.kind} '${entry.worker_type ?? entry.pipeline}' on ${subject}`,
     metadata: {
       instance: entry.instance,
       subject,
       ...(entry.worker_type ? { worker_type: entry.worker_type } : {}),
+      ...(entry.pipeline ? { pipeline: entry.pipeline } : {}),
       ...(entry.tier ? { tier: entry.tier } : {}),
     },
     statsHandler: async () => describe(),

@@ -4,13 +4,12 @@
  */
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { type Mesh, STREAMS } from "../bus/streams.js";
-import { workerConsumerName } from "../bus/subjects.js";
-import type { Tier } from "../config/types.js";
+import { type ServedTier, workerConsumerName } from "../bus/subjects.js";
 import { type RegistryEntry, readRegistry } from "./registry.js";
 
 export interface WorkerTypeStatus {
   worker_type: string;
-  tier: Tier;
+  tier: ServedTier;
   instances: number;
   /** Tasks delivered to a worker and not yet acked. */
   in_flight: number;
@@ -23,6 +22,7 @@ export interface WorkerTypeStatus {
 export interface MeshStatus {
   server: string;
   routers: RegistryEntry[];
+  orchestrators: RegistryEntry[];
   workers: WorkerTypeStatus[];
   incoming_queued: number;
   results_stored: number;
@@ -40,14 +40,19 @@ export async function meshStatus(mesh: Mesh, server: string): Promise<MeshStatus
   const queuedBySubject = tasks.state.subjects ?? {};
   const groups = new Map<string, RegistryEntry[]>();
   for (const entry of entries) {
-    if (entry.kind === "router") continue;
+    if (entry.worker_type === undefined) continue;
     const key = `${entry.worker_type}.${entry.tier}`;
     groups.set(key, [...(groups.get(key) ?? []), entry]);
   }
-  // Subjects with tasks waiting but nobody serving them show up too.
-  for (const subject of Object.keys(queuedBySubject)) {
+  // Tasks waiting count for the processor serving every tier of their type; tasks that nobody
+  // serves show up as a row of their own.
+  const queued = new Map<string, number>();
+  for (const [subject, count] of Object.entries(queuedBySubject)) {
     const key = subject.replace(/^loom\.tasks\./, "");
-    if (!groups.has(key)) groups.set(key, []);
+    const [workerType] = splitKey(key);
+    const target = groups.has(`${workerType}.any`) ? `${workerType}.any` : key;
+    if (!groups.has(target)) groups.set(target, []);
+    queued.set(target, (queued.get(target) ?? 0) + count);
   }
   const workers = await Promise.all(
     [...groups]
@@ -56,10 +61,10 @@ export async function meshStatus(mesh: Mesh, server: string): Promise<MeshStatus
         const [workerType = "", tier = "standard"] = splitKey(key);
         return {
           worker_type: workerType,
-          tier: tier as Tier,
+          tier: tier as ServedTier,
           instances: group.length,
-          in_flight: await inFlight(mesh.jsm, workerType, tier as Tier),
-          queued: queuedBySubject[`loom.tasks.${key}`] ?? 0,
+          in_flight: await inFlight(mesh.jsm, workerType, tier as ServedTier),
+          queued: queued.get(key) ?? 0,
           done: sum(group, "done"),
           failed: sum(group, "failed"),
         };
@@ -68,6 +73,7 @@ export async function meshStatus(mesh: Mesh, server: string): Promise<MeshStatus
   return {
     server,
     routers: entries.filter((e) => e.kind === "router"),
+    orchestrators: entries.filter((e) => e.kind === "orchestrator"),
     workers,
     incoming_queued: incoming.state.messages,
     results_stored: results.state.messages,
@@ -84,7 +90,7 @@ function sum(entries: RegistryEntry[], field: "done" | "failed"): number {
   return entries.reduce((total, entry) => total + entry[field], 0);
 }
 
-async function inFlight(jsm: JetStreamManager, workerType: string, tier: Tier): Promise<number> {
+async function inFlight(jsm: JetStreamManager, workerType: string, tier: ServedTier): Promise<number> {
   const info = await jsm.consumers
     .info(STREAMS.tasks, workerConsumerName(workerType, tier))
     .catch(() => undefined);
@@ -99,6 +105,11 @@ export function formatMeshStatus(status: MeshStatus): string {
       ? "routers: none running — tasks wait in loom.tasks.incoming until one starts (`loom router`)"
       : `routers: ${status.routers.length} (${status.routers.map((r) => `${r.instance} done=${r.done} failed=${r.failed}`).join(", ")})`,
   );
+  if (status.orchestrators.length > 0) {
+    lines.push(
+      `orchestrators: ${status.orchestrators.map((o) => `${o.pipeline} (${o.instance} running=${o.in_flight} done=${o.done} failed=${o.failed})`).join(", ")}`,
+    );
+  }
   const header = ["worker type.tier", "instances", "in flight", "queued", "done", "failed"];
   const rows = status.workers.map((w) => [
     `${w.worker_type}.${w.tier}`,

@@ -8,7 +8,15 @@ import { randomUUID } from "node:crypto";
 import { type Consumer, type JsMsg, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { ensureWorkerConsumer, type Mesh, STREAMS } from "../bus/streams.js";
-import { CANCEL_SUBJECTS, idToken, progressSubject, resultSubject, workerSubject } from "../bus/subjects.js";
+import {
+  CANCEL_SUBJECTS,
+  idToken,
+  progressSubject,
+  resultSubject,
+  type ServedTier,
+  workerConsumerName,
+  workerSubject,
+} from "../bus/subjects.js";
 import { decodeTask, encodeJson } from "../bus/wire.js";
 import type { Tier, WorkerConfig } from "../config/types.js";
 import { ErrorCode } from "../errors.js";
@@ -26,7 +34,7 @@ export interface WorkerActorOptions {
   nc: NatsConnection;
   mesh: Mesh;
   worker: WorkerConfig;
-  /** The tier served. @default the worker's default_model_tier */
+  /** The tier served. @default the worker's default_model_tier; every tier for a processor */
   tier?: Tier;
   /** Tasks run at once by this process. @default 1 */
   concurrency?: number;
@@ -55,7 +63,8 @@ interface Running {
 
 export async function startWorkerActor(options: WorkerActorOptions): Promise<WorkerActor> {
   const { nc, mesh, worker, logger } = options;
-  const tier = options.tier ?? worker.defaultModelTier;
+  const tier: ServedTier =
+    options.tier ?? (worker.workerKind === "processor" ? "any" : worker.defaultModelTier);
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const ackWaitMs = options.ackWaitMs ?? 30_000;
   const maxDeliveries = options.maxDeliveries ?? 3;
@@ -70,7 +79,7 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
   let slotFreed: (() => void) | undefined;
 
   await ensureWorkerConsumer(mesh.jsm, worker.name, tier, ackWaitMs);
-  const consumer: Consumer = await js.consumers.get(STREAMS.tasks, `worker_${worker.name}_${tier}`);
+  const consumer: Consumer = await js.consumers.get(STREAMS.tasks, workerConsumerName(worker.name, tier));
 
   // Cancels heard live; the `loom_cancelled` bucket covers those sent before this process listened.
   const heardCancels = new Set<string>();

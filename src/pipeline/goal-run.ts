@@ -111,9 +111,14 @@ class GoalRun {
     return this.#outcomes.get(name)!;
   }
 
-  /** All dependencies are done: skip the stage or launch it. */
+  /** All dependencies are done: restore the stage from a checkpoint, skip it or launch it. */
   #ready(stage: StagePlan): void {
     if (this.#finished) return;
+    const previous = this.options.resume?.[stage.name];
+    if (previous?.status === StageStatus.Completed || previous?.status === StageStatus.Skipped) {
+      this.#restore(stage, previous);
+      return;
+    }
     const skippedDep = this.#skippedDependency.get(stage.name);
     if (skippedDep !== undefined) {
       this.#skip(stage, `depends on skipped stage '${skippedDep}'`);
@@ -128,7 +133,31 @@ class GoalRun {
     Object.assign(this.#outcome(stage.name), { status: StageStatus.Skipped, reason });
     this.#done++;
     this.#emit(PipelineEventType.StageSkipped, stage, { reason });
+    this.#checkpoint();
     this.#release(stage, true);
+  }
+
+  /** A stage a previous run finished: its outcome (and output, for later mappings) as it was. */
+  #restore(stage: StagePlan, previous: StageOutcome): void {
+    Object.assign(this.#outcome(stage.name), previous);
+    this.#done++;
+    const skipped = previous.status === StageStatus.Skipped;
+    if (!skipped) this.#scope[stage.name] = { output: previous.output ?? {} };
+    this.#emit(skipped ? PipelineEventType.StageSkipped : PipelineEventType.StageCompleted, stage, {
+      ...(previous.reason ? { reason: previous.reason } : {}),
+      resumed: true,
+    });
+    this.#release(stage, skipped);
+  }
+
+  #checkpoint(): void {
+    try {
+      this.options.onCheckpoint?.(
+        Object.fromEntries([...this.#outcomes].map(([name, o]) => [name, { ...o }])),
+      );
+    } catch {
+      // Saving a checkpoint is the caller's business; it must not break the run.
+    }
   }
 
   /** Counts a finished stage down in each dependent; starts those that reach zero. */
@@ -223,6 +252,7 @@ class GoalRun {
     this.#scope[stage.name] = { output };
     this.#done++;
     this.#emit(PipelineEventType.StageCompleted, stage, { duration_ms: outcome.duration_ms });
+    this.#checkpoint();
     this.#release(stage, false);
   }
 

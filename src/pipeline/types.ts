@@ -114,6 +114,8 @@ export interface PipelineEvent {
   status?: StageStatus;
   /** For stage_completed and stage_failed. */
   duration_ms?: number;
+  /** The stage finished in an earlier run of this goal and was restored from its checkpoint. */
+  resumed?: boolean;
 }
 
 /** Options of one {@link PipelineRunner.run} call. */
@@ -122,4 +124,14 @@ export interface RunGoalOptions {
   signal?: AbortSignal;
   /** Called synchronously for every stage transition. Errors thrown by it are ignored. */
   onEvent?: (event: PipelineEvent) => void;
+  /**
+   * Stages a previous run of this goal already finished (from a checkpoint): completed and
+   * skipped ones are restored as they were, never run again; the others run.
+   */
+  resume?: Record<string, StageOutcome>;
+  /**
+   * Called after each stage completes or is skipped, with every stage's outcome so far — what a
+   * checkpoint saves. Errors thrown by it are ignored.
+   */
+  onCheckpoint?: (stages: Record<string, StageOutcome>) => void;
 }

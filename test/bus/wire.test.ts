@@ -24,7 +24,14 @@ function result(overrides: Partial<TaskResult> = {}): TaskResult {
 describe("TaskMessage on the wire", () => {
   it("accepts a task and keeps the mesh fields", () => {
     const decoded = decodeTask(
-      encodeJson({ task_id: "t", worker_type: "w", tier: "local", payload: { a: 1 }, reply_to: "r", attempt: 2 }),
+      encodeJson({
+        task_id: "t",
+        worker_type: "w",
+        tier: "local",
+        payload: { a: 1 },
+        reply_to: "r",
+        attempt: 2,
+      }),
     );
     expect(decoded).toMatchObject({ ok: true, value: { tier: "local", reply_to: "r", attempt: 2 } });
   });
@@ -32,7 +39,11 @@ describe("TaskMessage on the wire", () => {
   it.each([
     ["not JSON", "{nope", /not JSON/],
     ["no payload", JSON.stringify({ task_id: "t", worker_type: "w" }), /payload/],
-    ["an unknown tier", JSON.stringify({ task_id: "t", worker_type: "w", payload: {}, tier: "huge" }), /tier/],
+    [
+      "an unknown tier",
+      JSON.stringify({ task_id: "t", worker_type: "w", payload: {}, tier: "huge" }),
+      /tier/,
+    ],
     ["an empty task id", JSON.stringify({ task_id: "", worker_type: "w", payload: {} }), /task_id/],
   ])("refuses %s with a reason naming the field", (_what, text, reason) => {
     const decoded = decodeTask(new TextEncoder().encode(text));
@@ -54,7 +65,9 @@ describe("results larger than max_payload", () => {
     if (!decoded.ok) return;
     expect(decoded.value.status).toBe("completed");
     expect(decoded.value.output).toEqual({ summary: "short" });
-    expect(decoded.value.raw_response).toMatch(/raw_response trimmed by \d+ characters: .*max_payload of 1048576 bytes/);
+    expect(decoded.value.raw_response).toMatch(
+      /raw_response trimmed by \d+ characters: .*max_payload of 1048576 bytes/,
+    );
   });
 
   it("an output too large to send becomes a failed result that says so", () => {

@@ -75,19 +75,19 @@ describe("loom mesh status and loom dead-letters", () => {
       expect(services.map((s) => s.name).sort()).toEqual(["loom-processor", "loom-router"]);
       expect(services.find((s) => s.name === "loom-processor")?.metadata).toMatchObject({
         worker_type: "slow_echo",
-        tier: "local",
-        subject: "loom.tasks.slow_echo.local",
+        tier: "any",
+        subject: "loom.tasks.slow_echo.*",
       });
 
       const status = await loom("mesh", "status", "--nats-url", nats.url);
       expect(status.code).toBe(0);
       expect(status.stdout).toMatch(/routers: 1/);
-      expect(status.stdout).toMatch(/slow_echo\.local\s+1\s+0\s+0\s+1\s+0/);
+      expect(status.stdout).toMatch(/slow_echo\.any\s+1\s+0\s+0\s+1\s+0/);
       expect(status.stdout).toMatch(/dead letters: 1/);
       const json = JSON.parse((await loom("mesh", "status", "--json", "--nats-url", nats.url)).stdout);
       expect(json.workers[0]).toMatchObject({
         worker_type: "slow_echo",
-        tier: "local",
+        tier: "any",
         instances: 1,
         done: 1,
       });

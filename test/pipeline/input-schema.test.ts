@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineConfig, WorkerConfig } from "../../src/config/types.js";
-import { pipelineInputSchema } from "../../src/mcp/pipeline-input-schema.js";
+import { pipelineInputSchema } from "../../src/pipeline/input-schema.js";
 import { workerConfig } from "../fixtures/worker-config.js";
 
 function worker(name: string, properties: Record<string, unknown>): WorkerConfig {

@@ -1,0 +1,105 @@
+/**
+ * `loom pipeline --config F [--max-concurrent-goals N] [--workers DIR]`: a pipeline orchestrator on
+ * the mesh (guide Part 4). It takes goals from loom.goals.{pipeline} and loom.goals.incoming, runs
+ * their stages over the mesh and checkpoints each goal after every stage.
+ */
+import type { Command } from "commander";
+import { errorMessage } from "../errors.js";
+import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
+
+interface PipelineFlags extends NatsFlags {
+  config: string;
+  workers?: string;
+  maxConcurrentGoals?: number;
+  ackWait: number;
+  checkpointUrl?: string;
+}
+
+export function registerPipeline(program: Command): void {
+  addNatsFlags(
+    program
+      .command("pipeline")
+      .description(
+        "Run a pipeline orchestrator on the mesh: goals from loom.goals.{pipeline} and loom.goals.incoming",
+      )
+      .requiredOption(
+        "--config <file>",
+        "pipeline YAML file, e.g. configs/orchestrators/analysis_pipeline.yaml",
+      )
+      .option(
+        "--workers <dir>",
+        "folder of the workers the stages name (default: workers/ beside the pipeline's folder)",
+      )
+      .option(
+        "--max-concurrent-goals <n>",
+        "goals run at once by this process (default: the pipeline's max_concurrent_goals)",
+        Number,
+      )
+      .option(
+        "--ack-wait <seconds>",
+        "seconds without a sign of life before another orchestrator resumes a goal",
+        Number,
+        30,
+      )
+      .option(
+        "--checkpoint-url <url>",
+        "where checkpoints live (default: the mesh's NATS KV bucket loom_checkpoints)",
+      ),
+  ).action(async (flags: PipelineFlags) => {
+    try {
+      if (flags.checkpointUrl !== undefined) {
+        throw new Error(
+          `--checkpoint-url ${flags.checkpointUrl}: only the NATS KV checkpoint store is available in this version; leave the flag out`,
+        );
+      }
+      const maxGoals = flags.maxConcurrentGoals;
+      if (maxGoals !== undefined && (!Number.isInteger(maxGoals) || maxGoals < 1)) {
+        throw new Error(`--max-concurrent-goals must be a whole number ≥ 1 (got ${maxGoals})`);
+      }
+      const path = await import("node:path");
+      const [
+        { resolveNatsUrl },
+        { runMeshProcess },
+        { startOrchestratorActor },
+        { KvCheckpointStore },
+        { createStderrLogger },
+        loaders,
+        runFile,
+      ] = await Promise.all([
+        import("../bus/connection.js"),
+        import("../mesh/process.js"),
+        import("../mesh/orchestrator-actor.js"),
+        import("../mesh/checkpoints.js"),
+        import("../mcp/logger.js"),
+        import("../config/loaders.js"),
+        import("../pipeline/run-file.js"),
+      ]);
+      const file = path.resolve(flags.config);
+      const pipeline = await loaders.loadPipelineConfig(file);
+      const workersDir = path.resolve(flags.workers ?? runFile.defaultWorkersDir(file));
+      const workers = await loaders.loadWorkerConfigs(workersDir);
+      runFile.checkStageWorkers(pipeline, workers, workersDir);
+      const logger = createStderrLogger();
+      await runMeshProcess({
+        name: `loom-pipeline-${pipeline.name}`,
+        url: resolveNatsUrl(flags.natsUrl),
+        ...(flags.natsCreds ? { credsFile: flags.natsCreds } : {}),
+        logger,
+        start: (nc, mesh) =>
+          startOrchestratorActor({
+            nc,
+            mesh,
+            pipeline,
+            workers,
+            logger,
+            checkpoints: new KvCheckpointStore(mesh.checkpoints),
+            ackWaitMs: flags.ackWait * 1000,
+            ...(maxGoals === undefined ? {} : { maxConcurrentGoals: maxGoals }),
+          }),
+      });
+    } catch (error) {
+      process.stderr.write(`loom pipeline: ${errorMessage(error)}\n`);
+      process.exitCode = 1;
+    }
+  });
+}

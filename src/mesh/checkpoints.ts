@@ -1,0 +1,38 @@
+/**
+ * Goal checkpoints: after each stage an orchestrator saves the goal's state, so that when it dies
+ * another orchestrator resumes the goal without running finished stages again. Kept in NATS KV
+ * (`loom_checkpoints`) by default; a store is anything with load and save.
+ */
+import type { KV } from "@nats-io/kv";
+import { idToken } from "../bus/subjects.js";
+import { encodeJson } from "../bus/wire.js";
+import type { Goal, StageOutcome } from "../pipeline/types.js";
+
+export interface GoalCheckpoint {
+  goal: Goal;
+  pipeline: string;
+  stages: Record<string, StageOutcome>;
+  /** `done` once the goal's final result is published; kept until the store's expiry. */
+  status: "running" | "done";
+  updated_at: string;
+}
+
+export interface CheckpointStore {
+  load(goalId: string): Promise<GoalCheckpoint | undefined>;
+  save(checkpoint: GoalCheckpoint): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Checkpoints in the mesh's `loom_checkpoints` bucket (expiring a day after their last write). */
+export class KvCheckpointStore implements CheckpointStore {
+  constructor(readonly kv: KV) {}
+
+  async load(goalId: string): Promise<GoalCheckpoint | undefined> {
+    const entry = await this.kv.get(idToken(goalId));
+    return entry?.operation === "PUT" ? entry.json<GoalCheckpoint>() : undefined;
+  }
+
+  async save(checkpoint: GoalCheckpoint): Promise<void> {
+    await this.kv.put(idToken(checkpoint.goal.goal_id), encodeJson(checkpoint));
+  }
+}
