@@ -133,7 +133,10 @@ export async function ensureMesh(nc: NatsConnection): Promise<Mesh> {
   return { jsm, registry, limits, cancelled, checkpoints, maxPayload: nc.info?.max_payload ?? 1024 * 1024 };
 }
 
-/** Creates (or finds) a durable pull consumer; an existing one with another config is used as is. */
+/**
+ * Creates (or finds) a durable pull consumer. The copies sharing it share its ack wait: the
+ * process started last sets it (`--ack-wait`).
+ */
 async function ensureConsumer(
   jsm: JetStreamManager,
   stream: string,
@@ -142,7 +145,8 @@ async function ensureConsumer(
   ackWaitMs: number,
 ): Promise<ConsumerInfo> {
   const existing = await jsm.consumers.info(stream, name).catch(() => undefined);
-  if (existing) return existing;
+  if (existing && existing.config.ack_wait === nanos(ackWaitMs)) return existing;
+  if (existing) return jsm.consumers.update(stream, name, { ack_wait: nanos(ackWaitMs) });
   return jsm.consumers.add(stream, {
     durable_name: name,
     filter_subject: filter,
