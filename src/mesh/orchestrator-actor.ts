@@ -97,7 +97,7 @@ export async function startOrchestratorActor(options: OrchestratorActorOptions):
     const decoded = decodeGoal(msg.data);
     if (!decoded.ok) {
       logger.warn({ reason: decoded.reason }, "dropped a message that is not a goal");
-      msg.term(decoded.reason);
+      msg.term(); // no reason: nats-server 2.9 ignores "+TERM <reason>" and redelivers the message
       return;
     }
     const message = decoded.value;

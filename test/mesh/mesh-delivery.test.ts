@@ -20,7 +20,6 @@ import { readRegistry } from "../../src/mesh/registry.js";
 import { storedResult } from "../../src/mesh/results.js";
 import { type RouterActor, startRouterActor } from "../../src/mesh/router-actor.js";
 import { startWorkerActor, type WorkerActor } from "../../src/mesh/worker-actor.js";
-import { dispatcherSuiteWorkers, SuiteWorker } from "../fixtures/dispatcher-suite-workers.js";
 import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
 import { fakeLlmSettings } from "../fixtures/fake-llm-settings.js";
 import { meshProject } from "../fixtures/mesh-project.js";
