@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { registerDev } from "./dev.js";
+import { registerGoals } from "./goals.js";
 import { registerMcp } from "./mcp.js";
 import { registerMesh } from "./mesh.js";
 import { registerPipeline } from "./pipeline.js";
@@ -25,6 +26,7 @@ registerRouter(program);
 registerMesh(program);
 registerPipeline(program);
 registerSubmit(program);
+registerGoals(program);
 registerWorker(program);
 registerDev(program);
 

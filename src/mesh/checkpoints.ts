@@ -35,4 +35,14 @@ export class KvCheckpointStore implements CheckpointStore {
   async save(checkpoint: GoalCheckpoint): Promise<void> {
     await this.kv.put(idToken(checkpoint.goal.goal_id), encodeJson(checkpoint));
   }
+
+  /** Every checkpoint kept, newest first (`loom goals list`). */
+  async list(): Promise<GoalCheckpoint[]> {
+    const found: GoalCheckpoint[] = [];
+    for await (const key of await this.kv.keys()) {
+      const entry = await this.kv.get(key).catch(() => null);
+      if (entry?.operation === "PUT") found.push(entry.json<GoalCheckpoint>());
+    }
+    return found.sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+  }
 }

@@ -167,6 +167,14 @@ export async function startOrchestratorActor(options: OrchestratorActorOptions):
           logger.warn({ goal_id: goal.goal_id, error: String(error) }, "could not save a checkpoint"),
         );
     };
+    // Saved at once, so `loom goals list` shows the goal before its first stage ends.
+    save(
+      checkpoint?.stages ??
+        Object.fromEntries(
+          pipeline.stages.map((st) => [st.name, { status: "pending", worker_type: st.workerType }]),
+        ),
+      "running",
+    );
     if (checkpoint) {
       logger.info(
         { goal_id: goal.goal_id, attempt: msg.info.deliveryCount },

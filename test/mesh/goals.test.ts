@@ -158,4 +158,26 @@ describe("loom pipeline and loom submit", () => {
     expect(most).toBeLessThanOrEqual(4);
     expect(most).toBeGreaterThanOrEqual(3);
   }, 60_000);
+
+  it("loom goals list shows a running goal, cancel stops it, show gives its result", async () => {
+    extra.push(start(["pipeline", "--config", project.pipeline]));
+    await registered("orchestrator", 1);
+    const goalId = randomUUID();
+    const pending = new NatsGoalRunner({ nc, mesh, pipeline: "echo_chain" }).run({
+      goal_id: goalId,
+      context: context("cancel", 20_000),
+    });
+    const loom = (...args: string[]) =>
+      run(process.execPath, [CLI, ...args, "--nats-url", nats.url], { cwd: project.dir });
+    let listed = "";
+    while (!listed.includes(`${goalId}\techo_chain\trunning`)) listed = (await loom("goals", "list")).stdout;
+    const started = Date.now();
+    expect((await loom("goals", "cancel", goalId)).stdout).toContain(`cancel sent for goal ${goalId}`);
+    const result = await pending;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result).toMatchObject({ status: "cancelled", stages: { first: { status: "cancelled" } } });
+    const shown = JSON.parse((await loom("goals", "show", goalId)).stdout);
+    expect(shown.result).toMatchObject({ goal_id: goalId, status: "cancelled" });
+    expect((await loom("goals", "list")).stdout).toContain(`${goalId}\techo_chain\tcancelled`);
+  }, 30_000);
 });
