@@ -5,10 +5,12 @@
  */
 import path from "node:path";
 import { loadPipelineConfig, loadRouterRules, loadWorkerConfig, loadWorkerConfigs } from "../config/index.js";
-import type { McpGatewayConfig, WorkerConfig } from "../config/types.js";
+import type { McpGatewayConfig, PipelineConfig, WorkerConfig } from "../config/types.js";
 import { LoomError } from "../errors.js";
 import type { LoomSettings } from "../llm/settings.js";
+import type { GoalRunner } from "../pipeline/goal-runner.js";
 import { checkStageWorkers, defaultWorkersDir } from "../pipeline/run-file.js";
+import { PipelineRunner } from "../pipeline/runner.js";
 import type { Dispatcher } from "../worker/dispatcher.js";
 import { LocalDispatcher } from "../worker/local-dispatcher.js";
 import type { GatewayLogger } from "./logger.js";
@@ -30,6 +32,8 @@ export interface GatewayToolsOptions {
    * so the gateway applies none of its own. Ignored when `dispatcher` is given.
    */
   meshDispatcher?: (workers: ReadonlyMap<string, WorkerConfig>) => Dispatcher;
+  /** Runs each pipeline's goals on the mesh's orchestrators instead of in this process. */
+  meshGoalRunner?: (pipeline: PipelineConfig) => GoalRunner;
   /**
    * Router rules file applied around the dispatcher (`loom mcp --router-rules`); replaces the
    * config's `router_rules:`. @default the config's `router_rules`, else none
@@ -156,7 +160,12 @@ export async function discoverTools(
     const tools: ToolSpec[] = [
       ...workerEntries.map(({ entry, worker }) => workerTool(entry, worker, dispatcher)),
       ...pipelineEntries.map(({ entry, pipeline, workers }) =>
-        pipelineTool(entry, pipeline, workers, dispatcher),
+        pipelineTool(
+          entry,
+          pipeline,
+          workers,
+          options.meshGoalRunner?.(pipeline) ?? new PipelineRunner(pipeline, { dispatcher }),
+        ),
       ),
     ];
     for (const entry of queryEntries) {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { McpGatewayConfig, WorkerConfig } from "../config/types.js";
+import type { McpGatewayConfig, PipelineConfig, WorkerConfig } from "../config/types.js";
 import { loadSettings } from "../llm/settings.js";
 import { createToolServer, type LoomMcpServer } from "./gateway-server.js";
 import { discoverTools, type GatewayToolsOptions } from "./gateway-tools.js";
@@ -105,7 +105,7 @@ export async function createServer(
     logger,
     settings,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-    ...(mesh ? { meshDispatcher: mesh.dispatcherFor } : {}),
+    ...(mesh ? { meshDispatcher: mesh.dispatcherFor, meshGoalRunner: mesh.goalRunnerFor } : {}),
     ...(options.routerRules ? { routerRules: options.routerRules } : {}),
     ...(options.workersDir ? { workersDir: options.workersDir } : {}),
   };
@@ -162,10 +162,18 @@ export async function createServer(
 /** The gateway's NATS connection, and a mesh dispatcher per tool set (hot reload builds new ones). */
 async function openMesh(url: string, credsFile: string | undefined, logger: GatewayLogger) {
   // Loaded only by gateways on the mesh.
-  const [{ connectNats, redactNatsUrl }, { ensureMesh }, { NatsDispatcher }] = await Promise.all([
+  const [
+    { connectNats, redactNatsUrl },
+    { ensureMesh },
+    { NatsDispatcher },
+    { NatsGoalRunner },
+    { RegistryView },
+  ] = await Promise.all([
     import("../bus/connection.js"),
     import("../bus/streams.js"),
     import("../mesh/nats-dispatcher.js"),
+    import("../mesh/nats-goal-runner.js"),
+    import("../mesh/registry.js"),
   ]);
   const nc = await connectNats({
     url,
@@ -178,11 +186,20 @@ async function openMesh(url: string, credsFile: string | undefined, logger: Gate
   });
   try {
     const mesh = await ensureMesh(nc);
-    logger.info({ nats: redactNatsUrl(url) }, "tool calls run on the NATS mesh (router → workers)");
+    const registry = await RegistryView.watch(mesh.registry);
+    logger.info(
+      { nats: redactNatsUrl(url) },
+      "tool calls run on the NATS mesh (router → workers; pipelines on their orchestrators)",
+    );
     return {
       dispatcherFor: (workers: ReadonlyMap<string, WorkerConfig>) =>
         new NatsDispatcher({ nc, mesh, workers }),
-      close: () => nc.drain(),
+      goalRunnerFor: (pipeline: PipelineConfig) =>
+        new NatsGoalRunner({ nc, mesh, pipeline: pipeline.name, registry }),
+      close: async () => {
+        registry.stop();
+        await nc.drain();
+      },
     };
   } catch (error) {
     await nc.close();

@@ -1,15 +1,14 @@
 /**
  * Pipeline tools (guide Part 12, "Pipeline tools"): one MCP tool per pipeline entry. A call is one
- * goal through a {@link PipelineRunner}; stage events become progress notifications (total = the
+ * goal through a GoalRunner (a PipelineRunner in-process, the orchestrators on the mesh); stage events become progress notifications (total = the
  * number of stages) and request-scoped logs; the result holds every stage's final output plus a
  * compact timeline.
  */
 import { randomUUID } from "node:crypto";
 import type { McpPipelineEntry, PipelineConfig, WorkerConfig } from "../config/types.js";
+import type { GoalRunner } from "../pipeline/goal-runner.js";
 import type { Goal, PipelineEvent, PipelineResult } from "../pipeline/index.js";
-import { PipelineRunner } from "../pipeline/index.js";
 import { pipelineInputSchema } from "../pipeline/input-schema.js";
-import type { Dispatcher } from "../worker/dispatcher.js";
 import type { ToolOutcome, ToolRunContext, ToolSpec } from "./tool-spec.js";
 
 /** The structured result of a pipeline tool call. */
@@ -91,9 +90,8 @@ export function pipelineTool(
   entry: McpPipelineEntry,
   config: PipelineConfig,
   workers: ReadonlyMap<string, WorkerConfig>,
-  dispatcher: Dispatcher,
+  runner: GoalRunner,
 ): ToolSpec {
-  const runner = new PipelineRunner(config, { dispatcher });
   const stageNames = config.stages.map((s) => s.name).join(", ");
   return {
     name: entry.name,

@@ -17,6 +17,7 @@ import { encodeJson, type GoalMessage, type GoalUpdate } from "../bus/wire.js";
 import { ErrorCode } from "../errors.js";
 import type { GoalRunner } from "../pipeline/goal-runner.js";
 import type { Goal, PipelineResult, RunGoalOptions } from "../pipeline/types.js";
+import type { RegistryView } from "./registry.js";
 import { sleep } from "./results.js";
 
 export interface NatsGoalRunnerOptions {
@@ -26,6 +27,11 @@ export interface NatsGoalRunnerOptions {
   pipeline?: string;
   /** After a cancel, how long to wait for the orchestrator's own cancelled result. @default 5 000 */
   cancelWaitMs?: number;
+  /**
+   * When given, a goal for a pipeline no orchestrator runs fails at once (`unroutable`) instead of
+   * waiting for one: what an interactive caller (an MCP tool call) wants.
+   */
+  registry?: RegistryView;
 }
 
 export class NatsGoalRunner implements GoalRunner {
@@ -62,7 +68,13 @@ export class NatsGoalRunner implements GoalRunner {
   }
 
   async run(goal: Goal, options: RunGoalOptions = {}): Promise<PipelineResult> {
-    const { nc } = this.#options;
+    const { nc, registry, pipeline } = this.#options;
+    if (registry && pipeline !== undefined && registry.orchestrators(pipeline).length === 0) {
+      return goalFailure(goal, pipeline, "failed", {
+        code: ErrorCode.Unroutable,
+        message: `no orchestrator runs pipeline '${pipeline}' on the mesh; start one with \`loom pipeline --config <file>\``,
+      });
+    }
     const subject = goalResultSubject(goal.goal_id);
     let settle: (result: PipelineResult) => void = () => {};
     const result = new Promise<PipelineResult>((resolve) => {
@@ -112,19 +124,12 @@ export class NatsGoalRunner implements GoalRunner {
       .put(`goal.${idToken(goal.goal_id)}`, encodeJson({ at: new Date().toISOString() }))
       .catch(() => undefined);
     await sleep(this.#options.cancelWaitMs ?? 5000);
-    settle({
-      goal_id: goal.goal_id,
-      pipeline: this.#options.pipeline ?? "",
-      status: "cancelled",
-      stages: {},
-      error: {
+    settle(
+      goalFailure(goal, this.#options.pipeline ?? "", "cancelled", {
         code: ErrorCode.Cancelled,
         message: `goal '${goal.goal_id}' was cancelled (no orchestrator confirmed it)`,
-      },
-      timeline: [],
-      duration_ms: 0,
-      queued_ms: 0,
-    });
+      }),
+    );
   }
 
   /** A final result published while this process was disconnected is read from the stream. */
@@ -140,4 +145,22 @@ export class NatsGoalRunner implements GoalRunner {
       }
     }
   }
+}
+
+function goalFailure(
+  goal: Goal,
+  pipeline: string,
+  status: "failed" | "cancelled",
+  error: { code: ErrorCode; message: string },
+): PipelineResult {
+  return {
+    goal_id: goal.goal_id,
+    pipeline,
+    status,
+    stages: {},
+    error,
+    timeline: [],
+    duration_ms: 0,
+    queued_ms: 0,
+  };
 }

@@ -156,6 +156,11 @@ export class RegistryView {
     return this.servers(workerType)[0]?.prompt_tokens ?? 0;
   }
 
+  /** Orchestrators of `pipeline` alive now. */
+  orchestrators(pipeline: string): RegistryEntry[] {
+    return this.#live().filter((e) => e.kind === "orchestrator" && e.pipeline === pipeline);
+  }
+
   /** `type.tier` pairs served now, for error messages. */
   served(): string[] {
     return [

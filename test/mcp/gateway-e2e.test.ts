@@ -151,7 +151,7 @@ describe.each(["in-process", "on the NATS mesh"] as const)("tools running %s", (
         { text: "quiet" },
         { onprogress: (u) => updates.push(u) },
       );
-      expect(result.isError).toBeFalsy();
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
       expect(result.structuredContent).toMatchObject({
         status: "completed",
         outputs: {

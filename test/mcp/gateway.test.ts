@@ -82,18 +82,17 @@ describe("mcp gateway from the quick-start config", () => {
 });
 
 describe("mcp gateway config handling", () => {
-  it("runs locally and says so when the config names a NATS server", async () => {
+  it("a config naming a NATS server that is not there fails to start, naming the server", async () => {
     const file = path.join(dir, "nats.yaml");
     await writeFile(
       file,
-      'name: "nats_gateway"\nnats_url: "nats://127.0.0.1:4222"\ntools:\n  workers:\n    - config: "' +
+      'name: "nats_gateway"\nnats_url: "nats://127.0.0.1:1"\ntools:\n  workers:\n    - config: "' +
         path.join(path.dirname(EXAMPLE), "../workers/doc_extractor.yaml") +
         '"\n',
     );
-    const logger = recordingLogger();
-    await using server = await createServer(file, { logger });
-    expect(server.tools.map((t) => t.name)).toEqual(["doc_extractor"]);
-    expect(logger.lines.some((l) => l.includes("nats_url") && l.includes("in this process"))).toBe(true);
+    await expect(createServer(file, { logger: recordingLogger() })).rejects.toThrow(
+      /cannot connect to NATS at nats:\/\/127\.0\.0\.1:1: .*nats-server -js/,
+    );
   });
 
   it("creates the sample database in the cache folder when the configured folder is not writable", async () => {
