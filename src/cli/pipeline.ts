@@ -13,6 +13,7 @@ interface PipelineFlags extends NatsFlags {
   maxConcurrentGoals?: number;
   ackWait: number;
   checkpointUrl?: string;
+  checkpointTtl: number;
 }
 
 export function registerPipeline(program: Command): void {
@@ -43,13 +44,19 @@ export function registerPipeline(program: Command): void {
       )
       .option(
         "--checkpoint-url <url>",
-        "where checkpoints live (default: the mesh's NATS KV bucket loom_checkpoints)",
+        "Valkey/Redis for checkpoints, e.g. redis://127.0.0.1:6379/0 (default: the NATS KV bucket loom_checkpoints)",
+      )
+      .option(
+        "--checkpoint-ttl <seconds>",
+        "Valkey/Redis: keep a goal's checkpoint this long after its last write",
+        Number,
+        86_400,
       ),
   ).action(async (flags: PipelineFlags) => {
     try {
-      if (flags.checkpointUrl !== undefined) {
+      if (!Number.isInteger(flags.checkpointTtl) || flags.checkpointTtl < 1) {
         throw new Error(
-          `--checkpoint-url ${flags.checkpointUrl}: only the NATS KV checkpoint store is available in this version; leave the flag out`,
+          `--checkpoint-ttl must be a whole number of seconds ≥ 1 (got ${flags.checkpointTtl})`,
         );
       }
       const maxGoals = flags.maxConcurrentGoals;
@@ -80,6 +87,12 @@ export function registerPipeline(program: Command): void {
       const workers = await loaders.loadWorkerConfigs(workersDir);
       runFile.checkStageWorkers(pipeline, workers, workersDir);
       const logger = createStderrLogger();
+      const redis = flags.checkpointUrl
+        ? await (await import("../mesh/redis-checkpoints.js")).RedisCheckpointStore.connect(
+            flags.checkpointUrl,
+            flags.checkpointTtl * 1000,
+          )
+        : undefined;
       await runMeshProcess({
         name: `loom-pipeline-${pipeline.name}`,
         url: resolveNatsUrl(flags.natsUrl),
@@ -92,11 +105,12 @@ export function registerPipeline(program: Command): void {
             pipeline,
             workers,
             logger,
-            checkpoints: new KvCheckpointStore(mesh.checkpoints),
+            checkpoints: redis ?? new KvCheckpointStore(mesh.checkpoints),
             ackWaitMs: flags.ackWait * 1000,
             ...(maxGoals === undefined ? {} : { maxConcurrentGoals: maxGoals }),
           }),
       });
+      await redis?.close();
     } catch (error) {
       process.stderr.write(`loom pipeline: ${errorMessage(error)}\n`);
       process.exitCode = 1;

@@ -14,6 +14,7 @@ import { NatsGoalRunner } from "../../src/mesh/nats-goal-runner.js";
 import { readRegistry } from "../../src/mesh/registry.js";
 import { CLI, type MeshProcess, type MeshProject, meshProject, startLoom } from "../fixtures/mesh-project.js";
 import { type NatsServerHandle, startNatsServer } from "../fixtures/nats-server.js";
+import { startRedisServer } from "../fixtures/redis-server.js";
 
 const run = promisify(execFile);
 
@@ -105,32 +106,43 @@ describe("loom pipeline and loom submit", () => {
     );
   }, 30_000);
 
-  it("an orchestrator killed mid-goal: another resumes from the checkpoint, finished stages never run again", async () => {
-    const first = start(["pipeline", "--config", project.pipeline, "--ack-wait", "2"]);
-    const second = start(["pipeline", "--config", project.pipeline, "--ack-wait", "2"]);
-    extra.push(first, second);
-    await registered("orchestrator", 2);
-    const runner = new NatsGoalRunner({ nc, mesh, pipeline: "echo_chain" });
-    const ctx = context("resume", 1500);
-    const pending = runner.run({ goal_id: randomUUID(), context: ctx });
-    // Stage 'second' is running: the first stage's checkpoint has been saved.
-    while ((await lines(ctx.log)).length < 2) await new Promise((resolve) => setTimeout(resolve, 25));
-    const holder = (await readRegistry(mesh.registry)).find(
-      (e) => e.kind === "orchestrator" && e.in_flight > 0,
-    );
-    const victim = [first, second].find((p) => p.child.pid === holder?.pid);
-    expect(victim).toBeDefined();
-    await victim?.kill();
-    const result = await pending;
-    expect(result.status).toBe("completed");
-    expect(result.stages.third?.output).toMatchObject({ id: "resume" });
-    const runs = await lines(ctx.log);
-    // 'first' ran once (restored from the checkpoint); 'second' may have run twice (it was in flight).
-    expect(runs.filter((line) => line.endsWith(" resume")).length).toBeGreaterThanOrEqual(3);
-    const spans = (await lines(ctx.spans)).filter((l) => l.startsWith("start") && l.endsWith(" resume"));
-    expect(spans.length).toBeLessThanOrEqual(4);
-    expect(spans.length).toBe(runs.length);
-  }, 60_000);
+  it.each(["NATS KV", "Redis"])(
+    "an orchestrator killed mid-goal: another resumes from the %s checkpoint, finished stages never run again",
+    async (store) => {
+      const redis = store === "Redis" ? await startRedisServer() : undefined;
+      const flags = ["--ack-wait", "2", ...(redis ? ["--checkpoint-url", redis.url] : [])];
+      const first = start(["pipeline", "--config", project.pipeline, ...flags]);
+      const second = start(["pipeline", "--config", project.pipeline, ...flags]);
+      extra.push(first, second);
+      await registered("orchestrator", 2);
+      const runner = new NatsGoalRunner({ nc, mesh, pipeline: "echo_chain" });
+      const ctx = context(`resume-${store.replace(" ", "")}`, 1500);
+      const pending = runner.run({ goal_id: randomUUID(), context: ctx });
+      // Stage 'second' is running: the first stage's checkpoint has been saved.
+      while ((await lines(ctx.log)).length < 2) await new Promise((resolve) => setTimeout(resolve, 25));
+      // Entries of orchestrators killed by an earlier test linger until their TTL: match by pid.
+      const pids = [first.child.pid, second.child.pid];
+      const holder = (await readRegistry(mesh.registry)).find(
+        (e) => e.kind === "orchestrator" && e.in_flight > 0 && pids.includes(e.pid),
+      );
+      const victim = [first, second].find((p) => p.child.pid === holder?.pid);
+      expect(victim).toBeDefined();
+      await victim?.kill();
+      const result = await pending;
+      expect(result.status).toBe("completed");
+      expect(result.stages.third?.output).toMatchObject({ id: ctx.id });
+      const runs = await lines(ctx.log);
+      // 'first' ran once (restored from the checkpoint); 'second' may have run twice (it was in flight).
+      expect(runs.filter((line) => line.endsWith(` ${ctx.id}`)).length).toBeGreaterThanOrEqual(3);
+      const spans = (await lines(ctx.spans)).filter((l) => l.startsWith("start") && l.endsWith(` ${ctx.id}`));
+      expect(spans.length).toBeLessThanOrEqual(4);
+      expect(spans.length).toBe(runs.length);
+      await victim?.kill();
+      await Promise.all([first.kill(), second.kill()]);
+      await redis?.stop();
+    },
+    60_000,
+  );
 
   it("two orchestrators with max_concurrent_goals: 2 run 8 goals, never more than 4 at once", async () => {
     extra.push(
