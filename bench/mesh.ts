@@ -21,6 +21,7 @@ import { loadWorkerConfig } from "../src/config/loaders.js";
 import { NatsDispatcher } from "../src/mesh/nats-dispatcher.js";
 import { readRegistry } from "../src/mesh/registry.js";
 import { startNatsServer } from "../test/fixtures/nats-server.js";
+import { runGoalBench } from "./_mesh-goals.js";
 import type { BenchOutcome } from "./run.js";
 
 const THROUGHPUT_GOAL = 0.7;
@@ -205,7 +206,8 @@ export async function run(): Promise<BenchOutcome> {
     console.log(
       `Loom / core NATS two hops: p50 ${(latency.loom / latency.core).toFixed(2)}×, throughput ${(rate.loom / rate.core).toFixed(2)}× (the price of durability)`,
     );
-    return { passed: latencyRatio <= LATENCY_GOAL && rateRatio >= THROUGHPUT_GOAL };
+    const goals = await runGoalBench(nc, mesh, nats.url);
+    return { passed: latencyRatio <= LATENCY_GOAL && rateRatio >= THROUGHPUT_GOAL && goals.passed };
   } finally {
     await processes.stop();
     await nc.close();
