@@ -28,6 +28,8 @@ export class StdioFramer {
   readonly #forward: (line: Buffer) => void;
   readonly #reply: (error: FramingError) => void;
   #chunks: Buffer[] = [];
+  /** Whether an `initialize` request came by (2025-era lifecycle). */
+  #initialized = false;
   #length = 0;
   #oversized = false;
 
@@ -52,6 +54,31 @@ export class StdioFramer {
       this.#endLine();
       rest = rest.subarray(newline + 1);
     }
+  }
+
+  /**
+   * Before `initialize`, the MCP lifecycle allows only `initialize` and `ping` (and 2026-era
+   * requests, which say their protocol version in `_meta`): another request is answered with an
+   * error and never runs; a notification is dropped (JSON-RPC forbids answering one).
+   */
+  #allowedBeforeInitialize(message: Record<string, unknown>): boolean {
+    const method = message.method;
+    if (method === "initialize") {
+      this.#initialized = true;
+      return true;
+    }
+    if (method === undefined || method === "ping") return true;
+    const meta = (message.params as { _meta?: Record<string, unknown> } | undefined)?._meta;
+    if (typeof meta?.[PROTOCOL_VERSION_META] === "string") return true;
+    if ("id" in message) {
+      this.#reply(
+        invalid(
+          idOf(message),
+          `'${String(method)}' before 'initialize': send an initialize request first (MCP lifecycle), or give the protocol version in params._meta["${PROTOCOL_VERSION_META}"]`,
+        ),
+      );
+    }
+    return false;
   }
 
   #append(piece: Buffer): void {
@@ -102,9 +129,13 @@ export class StdioFramer {
       this.#reply(invalid(idOf(message), `invalid request: ${problem}`));
       return;
     }
+    if (!this.#initialized && !this.#allowedBeforeInitialize(message as Record<string, unknown>)) return;
     this.#forward(Buffer.concat([line, Buffer.from("\n")]));
   }
 }
+
+/** The `_meta` key of a 2026-era request: such requests are stateless and need no `initialize`. */
+const PROTOCOL_VERSION_META = "io.modelcontextprotocol/protocolVersion";
 
 function invalid(id: string | number | null, message: string): FramingError {
   return { jsonrpc: "2.0", id, error: { code: JSONRPC_INVALID_REQUEST, message } };

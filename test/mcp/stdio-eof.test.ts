@@ -119,6 +119,24 @@ describe("loom mcp over stdio, bad input", () => {
     expect(code).toBe(0);
   });
 
+  it("refuses a tools/call sent before initialize without running it, then serves after initialize", async () => {
+    const early = line({
+      jsonrpc: "2.0",
+      id: 5,
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: "early" } },
+    });
+    const { messages, code } = await runRaw(
+      `${early}${line({ jsonrpc: "2.0", id: 6, method: "ping" })}${opening}${call(3)}`,
+    );
+    expect(messages.find((m) => m.id === 5)).toMatchObject({
+      error: { code: -32600, message: expect.stringContaining("'tools/call' before 'initialize'") },
+    });
+    expect(messages.find((m) => m.id === 6)).toMatchObject({ result: {} });
+    expect(messages.find((m) => m.id === 3)).toMatchObject({ result: { structuredContent: { text: "n3" } } });
+    expect(code).toBe(0);
+  });
+
   it("answers a message over the size limit with an error naming the limit, and keeps serving", async () => {
     const huge = line({
       jsonrpc: "2.0",
