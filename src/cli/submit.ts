@@ -83,10 +83,23 @@ async function submit(instruction: string | undefined, flags: SubmitFlags): Prom
         return 0;
       }
       const controller = new AbortController();
+      // Ctrl-C: on a terminal, ask whether to cancel the goal or only stop watching it; piped, cancel.
       const onSigint = () => {
-        process.stderr.write("interrupted: cancelling the goal (press Ctrl-C again to stop watching only)\n");
+        if (!process.stdin.isTTY) {
+          process.stderr.write("interrupted: cancelling the goal\n");
+          controller.abort(new Error("interrupted (SIGINT)"));
+          return;
+        }
         process.once("SIGINT", () => process.exit(130));
-        controller.abort(new Error("interrupted (SIGINT)"));
+        void askToCancel(goal.goal_id).then((cancel) => {
+          if (cancel) controller.abort(new Error("cancelled from loom submit (Ctrl-C)"));
+          else {
+            process.stderr.write(
+              `stopped watching; goal ${goal.goal_id} runs on (\`loom goals show ${goal.goal_id}\`)\n`,
+            );
+            process.exit(130);
+          }
+        });
       };
       process.once("SIGINT", onSigint);
       const timeout =
@@ -116,4 +129,18 @@ async function submit(instruction: string | undefined, flags: SubmitFlags): Prom
       }
     },
   );
+}
+
+/** Asks on the terminal whether Ctrl-C should cancel the goal too. */
+async function askToCancel(goalId: string): Promise<boolean> {
+  const { createInterface } = await import("node:readline/promises");
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(
+      `\ncancel goal ${goalId} too? [y/N] (N: stop watching, the goal runs on) `,
+    );
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    prompt.close();
+  }
 }
