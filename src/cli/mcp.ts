@@ -20,6 +20,7 @@ interface McpFlags {
   maxMessageSize: number;
   sessionIdleTimeout: number;
   maxSessions: number;
+  maxSessionsPerClient: number;
   drainTimeout: number;
   watch: boolean;
   routerRules?: string;
@@ -125,6 +126,12 @@ export function registerMcp(program: Command): void {
     )
     .option("--max-sessions <n>", "streamable-http: open 2025-era sessions allowed at once", parseCount, 1000)
     .option(
+      "--max-sessions-per-client <n>",
+      "streamable-http: open 2025-era sessions one client address may hold (0: no limit)",
+      parseCount,
+      100,
+    )
+    .option(
       "--drain-timeout <seconds>",
       "on SIGINT/SIGTERM, wait this long for calls in flight",
       parseCount,
@@ -162,6 +169,7 @@ export function registerMcp(program: Command): void {
           maxMessageBytes: flags.maxMessageSize,
           sessionIdleTimeoutMs: flags.sessionIdleTimeout * 1000,
           maxSessions: flags.maxSessions,
+          maxSessionsPerClient: flags.maxSessionsPerClient,
           drainTimeoutMs: flags.drainTimeout * 1000,
           ...(authToken === undefined ? {} : { authToken }),
           ...(origins ? { corsOrigins: origins.includes("*") ? "*" : origins } : {}),

@@ -60,6 +60,8 @@ export interface StreamableHttpOptions {
   sessionIdleTimeoutMs?: number;
   /** Open 2025-era sessions allowed at once; at the cap the longest-idle one is evicted. @default 1000 */
   maxSessions?: number;
+  /** Open 2025-era sessions one client address may hold (0: no limit). @default 100 */
+  maxSessionsPerClient?: number;
   /** A 2025-era session with no request after its `initialize` is closed after this long. @default 10 000 */
   unconfirmedSessionTimeoutMs?: number;
   /** Checks `/readyz` runs besides "the gateway is built". @default [] */
@@ -119,6 +121,9 @@ export async function runStreamableHttp(
   const legacy = new LegacySessions(server.factory, server.logger, {
     ...(options.sessionIdleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.sessionIdleTimeoutMs }),
     ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+    ...(options.maxSessionsPerClient === undefined
+      ? {}
+      : { maxSessionsPerClient: options.maxSessionsPerClient }),
     ...(options.unconfirmedSessionTimeoutMs === undefined
       ? {}
       : { unconfirmedTimeoutMs: options.unconfirmedSessionTimeoutMs }),

@@ -8,7 +8,9 @@
  * evicts the longest-idle one (503 only when every session has a call in flight); a session with no
  * request in flight for `idleTimeoutMs` is closed — its client gets 404 and starts over; and a
  * session whose client never followed its `initialize` with another request (a bare `initialize`
- * flood) is closed after `unconfirmedTimeoutMs`.
+ * flood) is closed after `unconfirmedTimeoutMs`. One client address may hold at most
+ * `maxSessionsPerClient` sessions: beyond that its own longest-idle session makes room, or it gets
+ * a 429 — a flood from one address cannot push everybody else's sessions out.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -22,6 +24,9 @@ export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
 /** Open 2025-era sessions allowed at once. @default 1000 */
 export const DEFAULT_MAX_SESSIONS = 1000;
 
+/** Open 2025-era sessions one client address may hold. @default 100 */
+export const DEFAULT_MAX_SESSIONS_PER_CLIENT = 100;
+
 /** A session with no request after its `initialize` is closed after this long. @default 10 s */
 export const DEFAULT_UNCONFIRMED_SESSION_MS = 10_000;
 
@@ -33,6 +38,8 @@ export interface LegacySessionsOptions {
   maxSessions?: number;
   /** @default DEFAULT_UNCONFIRMED_SESSION_MS */
   unconfirmedTimeoutMs?: number;
+  /** @default DEFAULT_MAX_SESSIONS_PER_CLIENT; 0 disables the limit */
+  maxSessionsPerClient?: number;
 }
 
 interface Session {
@@ -43,6 +50,8 @@ interface Session {
   lastSeen: number;
   /** False until the client sends anything after its `initialize`. */
   confirmed: boolean;
+  /** The client's address. */
+  client: string;
 }
 
 /** The open 2025-era sessions of one HTTP endpoint. */
@@ -53,6 +62,7 @@ export class LegacySessions {
   readonly #idleTimeoutMs: number;
   readonly #maxSessions: number;
   readonly #unconfirmedTimeoutMs: number;
+  readonly #maxPerClient: number;
   readonly #sweeper: NodeJS.Timeout;
   #opening = 0;
 
@@ -62,6 +72,7 @@ export class LegacySessions {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_SESSION_IDLE_MS;
     this.#maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
     this.#unconfirmedTimeoutMs = options.unconfirmedTimeoutMs ?? DEFAULT_UNCONFIRMED_SESSION_MS;
+    this.#maxPerClient = options.maxSessionsPerClient ?? DEFAULT_MAX_SESSIONS_PER_CLIENT;
     const shortest = Math.min(
       this.#unconfirmedTimeoutMs,
       this.#idleTimeoutMs > 0 ? this.#idleTimeoutMs : Number.POSITIVE_INFINITY,
@@ -113,6 +124,21 @@ export class LegacySessions {
       return;
     }
     if (req.method === "POST" && isInitializeRequest(body)) {
+      const client = clientAddress(req);
+      if (this.#atClientLimit(client) && !this.#evictOne(client)) {
+        this.#logger.warn(
+          { client, max_sessions_per_client: this.#maxPerClient },
+          "MCP session refused: client at its limit",
+        );
+        res.setHeader("retry-after", "5");
+        sendJsonRpcError(
+          res,
+          429,
+          -32000,
+          `Too many sessions from ${client}: at most ${this.#maxPerClient} at once, all busy (raise --max-sessions-per-client); close one or retry later`,
+        );
+        return;
+      }
       if (this.#sessions.size + this.#opening >= this.#maxSessions && !this.#evictOne()) {
         this.#logger.warn({ max_sessions: this.#maxSessions }, "MCP session refused: every session is busy");
         res.setHeader("retry-after", "5");
@@ -124,7 +150,7 @@ export class LegacySessions {
         );
         return;
       }
-      await this.#open(req, res, body);
+      await this.#open(req, res, body, client);
       return;
     }
     sendJsonRpcError(
@@ -143,7 +169,14 @@ export class LegacySessions {
     await Promise.all(sessions.map((s) => s.server.close().catch(() => {})));
   }
 
-  async #open(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  #atClientLimit(client: string): boolean {
+    if (this.#maxPerClient <= 0) return false;
+    let held = 0;
+    for (const session of this.#sessions.values()) if (session.client === client) held += 1;
+    return held >= this.#maxPerClient;
+  }
+
+  async #open(req: IncomingMessage, res: ServerResponse, body: unknown, client: string): Promise<void> {
     let session: Session | undefined;
     this.#opening += 1;
     const transport = new NodeStreamableHTTPServerTransport({
@@ -160,7 +193,7 @@ export class LegacySessions {
     };
     try {
       const server = (await this.#factory({ era: "legacy" })) as McpServer;
-      session = { transport, server, active: 1, lastSeen: Date.now(), confirmed: false };
+      session = { transport, server, active: 1, lastSeen: Date.now(), confirmed: false, client };
       await server.connect(transport);
       await transport.handleRequest(req, res, body);
     } finally {
@@ -170,12 +203,15 @@ export class LegacySessions {
     if (session && transport.sessionId === undefined) await session.server.close().catch(() => {});
   }
 
-  /** Closes the longest-idle session with no call in flight (unconfirmed ones first); false if none. */
-  #evictOne(): boolean {
+  /**
+   * Closes the longest-idle session with no call in flight (unconfirmed ones first), of `client`
+   * when given; false if none.
+   */
+  #evictOne(client?: string): boolean {
     let oldest: [string, Session] | undefined;
     for (const entry of this.#sessions) {
       const [, session] = entry;
-      if (session.active > 0) continue;
+      if (session.active > 0 || (client !== undefined && session.client !== client)) continue;
       const better =
         !oldest ||
         (!session.confirmed && oldest[1].confirmed) ||
@@ -183,7 +219,11 @@ export class LegacySessions {
       if (better) oldest = entry;
     }
     if (!oldest) return false;
-    this.#close(oldest[0], oldest[1], "evicted: the session cap was reached");
+    this.#close(
+      oldest[0],
+      oldest[1],
+      client ? "evicted: its client reached its session limit" : "evicted: the session cap was reached",
+    );
     return true;
   }
 
@@ -204,6 +244,12 @@ export class LegacySessions {
     this.#logger.info({ session: id }, `MCP session ${why}`);
     session.server.close().catch(() => {});
   }
+}
+
+/** The client's address (IPv4-mapped IPv6 shown as IPv4). */
+function clientAddress(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? "unknown";
+  return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
 /** Delivers `notifications/cancelled` for each request in a POST body, as if the client sent it. */

@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +28,28 @@ const TOKEN = "test-token-0123456789";
 let server: LoomMcpServer;
 let http: HttpHandle;
 let base: string;
+
+/** POSTs a bare initialize from `localAddress` (any 127.x address is this machine); returns the session id. */
+function initializeFrom(url: string, localAddress: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: "POST", headers: postHeaders, localAddress }, (response) => {
+      response.resume();
+      response.once("end", () => resolve(String(response.headers["mcp-session-id"] ?? response.statusCode)));
+    });
+    request.once("error", reject);
+    request.end(JSON.stringify(initialize));
+  });
+}
+
+async function sessionAlive(url: string, id: string): Promise<boolean> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { ...postHeaders, "mcp-session-id": id, "mcp-protocol-version": "2025-06-18" },
+    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+  });
+  await response.body?.cancel();
+  return response.status !== 404;
+}
 
 const initialize = {
   jsonrpc: "2.0",
@@ -296,6 +319,21 @@ output_schema: { type: object, properties: { text: { type: string }, version: { 
 });
 
 describe("session exhaustion (issue #11)", () => {
+  it("one client address holds at most --max-sessions-per-client sessions: its own oldest make room, others keep theirs", async () => {
+    const gateway = await runStreamableHttp(server, { port: 0, maxSessions: 20, maxSessionsPerClient: 3 });
+    try {
+      const other = await initializeFrom(gateway.url, "127.0.0.3");
+      const flood: string[] = [];
+      for (let i = 0; i < 5; i += 1) flood.push(await initializeFrom(gateway.url, "127.0.0.2"));
+      expect(flood.every((id) => id.length > 10)).toBe(true);
+      const alive = await Promise.all(flood.map((id) => sessionAlive(gateway.url, id)));
+      expect(alive).toEqual([false, false, true, true, true]);
+      expect(await sessionAlive(gateway.url, other)).toBe(true);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it("a flood of bare initialize requests cannot lock clients out: the cap evicts, unconfirmed sessions expire", async () => {
     const gateway = await runStreamableHttp(server, {
       port: 0,
