@@ -77,7 +77,13 @@ export async function run(): Promise<BenchOutcome> {
   const seconds = flag("seconds", 60);
   const clients = flag("clients", 200);
   const config = await writeFaultProject();
-  const gateway = await startGatewayHttp(config, path.dirname(config));
+  const idle = flag("session-idle-timeout", 0);
+  const gateway = await startGatewayHttp(
+    config,
+    path.dirname(config),
+    {},
+    idle > 0 ? ["--session-idle-timeout", String(idle)] : [],
+  );
   const pid = gateway.child.pid as number;
   // Warm up: one client through every tool, then the baseline.
   const warm = await connectHttp("client-v2", gateway.url);
