@@ -19,6 +19,7 @@ import { type DeadLetterCode, publishDeadLetter } from "./dead-letters.js";
 import { Forwarder } from "./forwarder.js";
 import { KvLimiterStore } from "./kv-limiter-store.js";
 import type { MeshLogger } from "./logger.js";
+import { type PullLoop, startPullLoop } from "./pull-loop.js";
 import { announce, processIdentity, RegistryView } from "./registry.js";
 import { publishResult, sleep } from "./results.js";
 
@@ -48,9 +49,7 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
   const concurrency = options.concurrency ?? 256;
   const registry = await RegistryView.watch(mesh.registry);
   const forwarded = new Map<string, () => void>();
-  const counts = { in_flight: 0, done: 0, failed: 0 };
-  let stopping = false;
-  let slotFreed: (() => void) | undefined;
+  const counts = { done: 0, failed: 0 };
 
   const rules = options.rules ?? NO_RULES;
   const layer = new RouterDispatcher(
@@ -154,45 +153,15 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
   await ensureRouterConsumer(mesh.jsm, options.ackWaitMs ?? 30_000);
   const consumer = await js.consumers.get(STREAMS.incoming, ROUTER_CONSUMER);
   const identity = processIdentity("router", instance);
+  let loop: PullLoop | undefined;
   const registration = await announce(nc, mesh.registry, INCOMING_SUBJECT, () => ({
     ...identity,
     concurrency,
+    in_flight: loop?.inHand ?? 0,
     ...counts,
   }));
 
-  const loop = (async () => {
-    while (!stopping) {
-      const free = concurrency - counts.in_flight;
-      if (free <= 0) {
-        await new Promise<void>((resolve) => {
-          slotFreed = resolve;
-        });
-        continue;
-      }
-      try {
-        const batch = await consumer.fetch({ max_messages: free, expires: 2000 });
-        for await (const msg of batch) {
-          counts.in_flight++;
-          handle(msg)
-            .catch((error: unknown) =>
-              logger.error(
-                { error: String(error) },
-                "an incoming task could not be routed; it will be redelivered",
-              ),
-            )
-            .finally(() => {
-              counts.in_flight--;
-              slotFreed?.();
-            });
-        }
-      } catch (error) {
-        if (!stopping) {
-          logger.warn({ error: String(error) }, "could not fetch incoming tasks; retrying");
-          await sleep(1000);
-        }
-      }
-    }
-  })();
+  loop = startPullLoop({ consumer, capacity: concurrency, handle, logger, what: "incoming tasks" });
 
   logger.info(
     { instance, rules: options.rules?.sourcePath ?? null },
@@ -201,10 +170,8 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
   return {
     instance,
     async stop() {
-      stopping = true;
-      slotFreed?.();
-      await loop;
-      while (counts.in_flight > 0) await sleep(20);
+      await loop?.stop();
+      while ((loop?.inHand ?? 0) > 0) await sleep(20);
       registry.stop();
       await registration.withdraw();
       logger.info({ instance }, "router stopped");

@@ -27,6 +27,7 @@ import { releaseProcessors } from "../worker/processor-runner.js";
 import { releaseTools } from "../worker/tool-loader.js";
 import { publishDeadLetter } from "./dead-letters.js";
 import type { MeshLogger } from "./logger.js";
+import { startPullLoop } from "./pull-loop.js";
 import { announce, processIdentity } from "./registry.js";
 import { publishResult, sleep, storedResult } from "./results.js";
 
@@ -75,8 +76,6 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
   const owner = {};
   const running = new Map<string, Running>();
   const counts = { done: 0, failed: 0 };
-  let stopping = false;
-  let slotFreed: (() => void) | undefined;
 
   await ensureWorkerConsumer(mesh.jsm, worker.name, tier, ackWaitMs);
   const consumer: Consumer = await js.consumers.get(STREAMS.tasks, workerConsumerName(worker.name, tier));
@@ -206,35 +205,10 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
     } finally {
       clearInterval(alive);
       running.delete(task.task_id);
-      slotFreed?.();
     }
   };
 
-  const loop = (async () => {
-    while (!stopping) {
-      const free = concurrency - running.size;
-      if (free <= 0) {
-        await new Promise<void>((resolve) => {
-          slotFreed = resolve;
-        });
-        continue;
-      }
-      try {
-        const batch = await consumer.fetch({ max_messages: free, expires: 2000 });
-        for await (const msg of batch) {
-          handle(msg).catch((error: unknown) => {
-            logger.error({ error: String(error) }, "a task could not be handled; it will be redelivered");
-          });
-          if (stopping) break;
-        }
-      } catch (error) {
-        if (!stopping) {
-          logger.warn({ error: String(error) }, "could not fetch tasks; retrying");
-          await sleep(1000);
-        }
-      }
-    }
-  })();
+  const loop = startPullLoop({ consumer, capacity: concurrency, handle, logger, what: "tasks" });
 
   logger.info({ instance, subject, concurrency }, `${kind} '${worker.name}' takes tasks from ${subject}`);
 
@@ -242,9 +216,7 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
     instance,
     subject,
     async stop(graceMs = 30_000) {
-      stopping = true;
-      slotFreed?.();
-      await loop;
+      await loop.stop();
       const deadline = Date.now() + graceMs;
       while (running.size > 0 && Date.now() < deadline) await sleep(50);
       const handedBack = running.size;
