@@ -3,38 +3,11 @@
  * the orchestrators' checkpoints (kept a day after a goal ends).
  */
 import type { Command } from "commander";
-import { errorMessage, LoomError } from "../errors.js";
-import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
+import { LoomError } from "../errors.js";
+import { addNatsFlags, type NatsFlags, onMesh } from "./mesh-flags.js";
 
 interface GoalsFlags extends NatsFlags {
   json?: boolean;
-}
-
-async function onMesh(
-  command: string,
-  flags: NatsFlags,
-  work: (
-    mesh: import("../bus/streams.js").Mesh,
-    nc: import("@nats-io/transport-node").NatsConnection,
-  ) => Promise<void>,
-): Promise<void> {
-  try {
-    const [{ resolveNatsUrl }, { withMesh }] = await Promise.all([
-      import("../bus/connection.js"),
-      import("../mesh/process.js"),
-    ]);
-    await withMesh(
-      {
-        url: resolveNatsUrl(flags.natsUrl),
-        name: `loom-${command.replace(" ", "-")}`,
-        ...(flags.natsCreds ? { credsFile: flags.natsCreds } : {}),
-      },
-      work,
-    );
-  } catch (error) {
-    process.stderr.write(`loom ${command}: ${errorMessage(error)}\n`);
-    process.exitCode = 1;
-  }
 }
 
 export function registerGoals(program: Command): void {

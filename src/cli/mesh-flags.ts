@@ -1,5 +1,8 @@
-/** The connection flags every mesh command takes. */
+/** The connection flags every mesh command takes, and running a one-shot command on the mesh. */
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { Command } from "commander";
+import type { Mesh } from "../bus/streams.js";
+import { errorMessage } from "../errors.js";
 
 export interface NatsFlags {
   natsUrl?: string;
@@ -13,4 +16,32 @@ export function addNatsFlags(command: Command): Command {
       "NATS server (default: $LOOM_NATS_URL, else nats://127.0.0.1:4222); user:pass@ or token@ in the URL, tls:// for TLS",
     )
     .option("--nats-creds <file>", "NATS credentials file (.creds)");
+}
+
+/**
+ * Connects, runs `work` on the mesh and closes: a one-shot command (`loom mesh status`,
+ * `loom dead-letters`, `loom goals`). An error is printed as `loom <command>: ...`, exit code 1.
+ */
+export async function onMesh(
+  command: string,
+  flags: NatsFlags,
+  work: (mesh: Mesh, nc: NatsConnection) => Promise<void>,
+): Promise<void> {
+  try {
+    const [{ resolveNatsUrl }, { withMesh }] = await Promise.all([
+      import("../bus/connection.js"),
+      import("../mesh/process.js"),
+    ]);
+    await withMesh(
+      {
+        url: resolveNatsUrl(flags.natsUrl),
+        name: `loom-${command.replaceAll(" ", "-")}`,
+        ...(flags.natsCreds ? { credsFile: flags.natsCreds } : {}),
+      },
+      work,
+    );
+  } catch (error) {
+    process.stderr.write(`loom ${command}: ${errorMessage(error)}\n`);
+    process.exitCode = 1;
+  }
 }

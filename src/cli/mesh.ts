@@ -3,38 +3,11 @@
  * what runs on the mesh, and the tasks it could not deliver.
  */
 
-import type { NatsConnection } from "@nats-io/transport-node";
 import type { Command } from "commander";
-import type { Mesh } from "../bus/streams.js";
-import { errorMessage } from "../errors.js";
-import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
+import { addNatsFlags, type NatsFlags, onMesh } from "./mesh-flags.js";
 
 interface JsonFlags extends NatsFlags {
   json?: boolean;
-}
-
-async function onMesh(
-  command: string,
-  flags: NatsFlags,
-  work: (mesh: Mesh, nc: NatsConnection) => Promise<void>,
-) {
-  try {
-    const [{ resolveNatsUrl }, { withMesh }] = await Promise.all([
-      import("../bus/connection.js"),
-      import("../mesh/process.js"),
-    ]);
-    await withMesh(
-      {
-        url: resolveNatsUrl(flags.natsUrl),
-        name: `loom-${command}`,
-        ...(flags.natsCreds ? { credsFile: flags.natsCreds } : {}),
-      },
-      work,
-    );
-  } catch (error) {
-    process.stderr.write(`loom ${command}: ${errorMessage(error)}\n`);
-    process.exitCode = 1;
-  }
 }
 
 function parseId(value: string): number {
