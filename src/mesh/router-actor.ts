@@ -105,7 +105,7 @@ export async function startRouterActor(options: RouterActorOptions): Promise<Rou
         source: instance,
       });
       await answerUnreadable(decoded.raw, decoded.reason);
-      msg.term(decoded.reason);
+      msg.term(); // no reason: nats-server 2.9 ignores "+TERM <reason>" and redelivers the message
       return;
     }
     const task = decoded.value;

@@ -134,7 +134,7 @@ export async function startWorkerActor(options: WorkerActorOptions): Promise<Wor
         raw: decoded.raw.slice(0, 10_000),
         source: instance,
       });
-      msg.term(decoded.reason);
+      msg.term(); // no reason: nats-server 2.9 ignores "+TERM <reason>" and redelivers the message
       return;
     }
     const attempt = msg.info.deliveryCount;

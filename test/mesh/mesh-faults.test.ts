@@ -10,7 +10,7 @@ import { jetstream } from "@nats-io/jetstream";
 import type { Subscription } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STREAMS } from "../../src/bus/streams.js";
-import { INCOMING_SUBJECT, RESULT_SUBJECTS, resultSubject } from "../../src/bus/subjects.js";
+import { INCOMING_SUBJECT, RESULT_SUBJECTS, ROUTER_CONSUMER, resultSubject } from "../../src/bus/subjects.js";
 import { listDeadLetters } from "../../src/mesh/dead-letters.js";
 import { eventually, type MeshCluster, sleep, startMeshCluster, task } from "../fixtures/mesh-cluster.js";
 import type { MeshProcess } from "../fixtures/mesh-project.js";
@@ -40,6 +40,10 @@ async function storedCount(taskId: string): Promise<number> {
   const subject = resultSubject(taskId);
   const info = await cluster.mesh.jsm.streams.info(STREAMS.results, { subjects_filter: subject });
   return info.state.subjects?.[subject] ?? 0;
+}
+
+function routerConsumer() {
+  return cluster.mesh.jsm.consumers.info(STREAMS.incoming, ROUTER_CONSUMER);
 }
 
 /** Rejects when `promise` takes longer than `ms` (a lost task would otherwise hang until the dispatcher's 60 s). */
@@ -87,6 +91,14 @@ describe("mesh faults", () => {
       return found.length >= 2 ? found : undefined;
     }, "two invalid_message dead letters");
     const byRaw = (raw: string) => letters.find((l) => l.raw === raw);
+    // Terminated, not redelivered every ack wait and dead-lettered again.
+    await eventually(
+      async () => ((await routerConsumer()).num_ack_pending === 0 ? true : undefined),
+      "the router to ack every incoming message",
+      5000,
+    );
+    const invalid = (await listDeadLetters(cluster.mesh.jsm)).filter((l) => l.code === "invalid_message");
+    expect(invalid).toHaveLength(2);
     expect(byRaw("this is not JSON {")?.reason).toMatch(/not JSON/);
     expect(byRaw(JSON.stringify({ task_id: "no-worker-type", payload: {} }))?.reason).toMatch(
       /not a valid TaskMessage: worker_type/,
@@ -123,6 +135,41 @@ describe("mesh faults", () => {
     expect(await storedCount(crash.task_id)).toBe(1);
 
     processors = [survivor as MeshProcess, startProcessor()];
+  }, 30_000);
+
+  it("a router killed (SIGKILL) holding tasks it had not acked: the other router routes those and the next", async () => {
+    const doomed = router;
+    const survivor = cluster.start(["router", ...ACK_WAIT]);
+    await survivor.waitFor("takes tasks from");
+    // Freeze the survivor until its pull request has expired, then freeze the doomed router with
+    // its own pull open: the next tasks are delivered to the doomed router alone, which never acks them.
+    survivor.child.kill("SIGSTOP");
+    await sleep(2500);
+    doomed.child.kill("SIGSTOP");
+    const held = Array.from({ length: 5 }, (_, i) => task("slow_echo", { id: `held-${i}` }));
+    const heldOutcomes = held.map((t) => cluster.dispatcher.dispatch(t));
+    await eventually(
+      async () => {
+        const info = await cluster.mesh.jsm.consumers.info(STREAMS.incoming, ROUTER_CONSUMER);
+        return info.num_ack_pending === held.length ? true : undefined;
+      },
+      "the doomed router to take the 5 tasks without acking them",
+      5000,
+    );
+    await doomed.kill();
+    survivor.child.kill("SIGCONT");
+    router = survivor;
+
+    const next = Array.from({ length: 5 }, (_, i) => task("slow_echo", { id: `next-${i}` }));
+    const answers = await within(
+      Promise.all([...heldOutcomes, ...next.map((t) => cluster.dispatcher.dispatch(t))]),
+      15_000,
+      "tasks around a router crash",
+    );
+    expect(answers.map((r) => `${r.status} ${String(r.output?.id)}`)).toEqual(
+      [...held, ...next].map((t) => `completed ${String(t.payload.id)}`),
+    );
+    expect((await routerConsumer()).num_ack_pending).toBe(0);
   }, 30_000);
 
   it("nats-server killed and restarted under load: no task is lost, every caller gets its own result once", async () => {
