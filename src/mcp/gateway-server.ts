@@ -72,7 +72,7 @@ export class LoomMcpServer {
   readonly inFlight = new InFlight();
   readonly #heartbeatMs: number | undefined;
   readonly #live = new Set<Live>();
-  readonly #listeners = new Set<(event: GatewayEvent) => void>();
+  readonly #listeners = new Set<(event: GatewayEvent, relayed: boolean) => void>();
   readonly #retiring = new Set<Promise<void>>();
   #generation: Generation;
   #resources: WorkspaceResources | undefined;
@@ -138,8 +138,16 @@ export class LoomMcpServer {
     return (called ? this.#build([called], true) : this.#build()).server;
   };
 
+  /**
+   * Tells this gateway's clients of a change another replica saw (gateway replicas on the mesh).
+   * Listeners registered with {@link onEvent} hear it too, with `relayed` set.
+   */
+  relay(event: GatewayEvent): void {
+    this.#emit(event, true);
+  }
+
   /** Registers a listener of changes; returns a function that removes it. */
-  onEvent(listener: (event: GatewayEvent) => void): () => void {
+  onEvent(listener: (event: GatewayEvent, relayed: boolean) => void): () => void {
     this.#listeners.add(listener);
     return () => {
       this.#listeners.delete(listener);
@@ -267,11 +275,11 @@ export class LoomMcpServer {
     else this.#emit({ type: "resource_updated", uri: event.uri });
   }
 
-  #emit(event: GatewayEvent): void {
+  #emit(event: GatewayEvent, relayed = false): void {
     for (const live of this.#live) notifyInstance(live, event);
     for (const listener of this.#listeners) {
       try {
-        listener(event);
+        listener(event, relayed);
       } catch (error) {
         this.logger.warn({ error: errorMessage(error) }, "gateway event listener failed");
       }

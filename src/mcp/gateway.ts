@@ -155,7 +155,13 @@ export async function createServer(
     });
     server.addCloseHook(() => watcher.close());
   }
-  if (mesh) server.addCloseHook(() => mesh.close());
+  if (mesh) {
+    const stopSharing = mesh.shareEvents(server, gateway.name);
+    server.addCloseHook(async () => {
+      stopSharing();
+      await mesh.close();
+    });
+  }
   return server;
 }
 
@@ -168,12 +174,14 @@ async function openMesh(url: string, credsFile: string | undefined, logger: Gate
     { NatsDispatcher },
     { NatsGoalRunner },
     { RegistryView },
+    { shareReplicaEvents },
   ] = await Promise.all([
     import("../bus/connection.js"),
     import("../bus/streams.js"),
     import("../mesh/nats-dispatcher.js"),
     import("../mesh/nats-goal-runner.js"),
     import("../mesh/registry.js"),
+    import("./replica-events.js"),
   ]);
   const nc = await connectNats({
     url,
@@ -194,6 +202,7 @@ async function openMesh(url: string, credsFile: string | undefined, logger: Gate
     return {
       dispatcherFor: (workers: ReadonlyMap<string, WorkerConfig>) =>
         new NatsDispatcher({ nc, mesh, workers }),
+      shareEvents: (server: LoomMcpServer, name: string) => shareReplicaEvents(server, nc, name),
       goalRunnerFor: (pipeline: PipelineConfig) =>
         new NatsGoalRunner({ nc, mesh, pipeline: pipeline.name, registry }),
       close: async () => {

@@ -104,7 +104,8 @@ export class LegacySessions {
           res,
           404,
           -32001,
-          `Session not found: ${sessionId} (it ended or the server restarted)`,
+          `Session not found: ${sessionId} (it ended, the server restarted, or it belongs to another replica ` +
+            "behind this load balancer: 2025-era sessions need sticky routing); send initialize to start a new session",
         );
         return;
       }
