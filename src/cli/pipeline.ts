@@ -48,7 +48,7 @@ export function registerPipeline(program: Command): void {
       )
       .option(
         "--checkpoint-ttl <seconds>",
-        "Valkey/Redis: keep a goal's checkpoint this long after its last write",
+        "keep a goal's checkpoint this long after its last write (NATS KV: the whole bucket's age)",
         Number,
         86_400,
       ),
@@ -98,14 +98,14 @@ export function registerPipeline(program: Command): void {
         url: resolveNatsUrl(flags.natsUrl),
         ...(flags.natsCreds ? { credsFile: flags.natsCreds } : {}),
         logger,
-        start: (nc, mesh) =>
+        start: async (nc, mesh) =>
           startOrchestratorActor({
             nc,
             mesh,
             pipeline,
             workers,
             logger,
-            checkpoints: redis ?? new KvCheckpointStore(mesh.checkpoints),
+            checkpoints: redis ?? (await KvCheckpointStore.withTtl(mesh, flags.checkpointTtl * 1000)),
             ackWaitMs: flags.ackWait * 1000,
             ...(maxGoals === undefined ? {} : { maxConcurrentGoals: maxGoals }),
           }),

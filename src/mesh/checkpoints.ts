@@ -4,6 +4,8 @@
  * (`loom_checkpoints`) by default; a store is anything with load and save.
  */
 import type { KV } from "@nats-io/kv";
+import { nanos } from "@nats-io/transport-node";
+import { BUCKETS, type Mesh } from "../bus/streams.js";
 import { idToken } from "../bus/subjects.js";
 import { encodeJson } from "../bus/wire.js";
 import type { Goal, StageOutcome } from "../pipeline/types.js";
@@ -26,6 +28,15 @@ export interface CheckpointStore {
 /** Checkpoints in the mesh's `loom_checkpoints` bucket (expiring a day after their last write). */
 export class KvCheckpointStore implements CheckpointStore {
   constructor(readonly kv: KV) {}
+
+  /** The mesh's store, its bucket keeping each checkpoint `ttlMs` after its last write. */
+  static async withTtl(mesh: Mesh, ttlMs: number): Promise<KvCheckpointStore> {
+    const stream = `KV_${BUCKETS.checkpoints}`;
+    const info = await mesh.jsm.streams.info(stream);
+    if (info.config.max_age !== nanos(ttlMs))
+      await mesh.jsm.streams.update(stream, { max_age: nanos(ttlMs) });
+    return new KvCheckpointStore(mesh.checkpoints);
+  }
 
   async load(goalId: string): Promise<GoalCheckpoint | undefined> {
     const entry = await this.kv.get(idToken(goalId));

@@ -68,8 +68,11 @@ afterAll(async () => {
 
 describe("loom pipeline and loom submit", () => {
   it("submit prints the goal id, each stage, the result, and exits 0 when the goal completed", async () => {
-    extra.push(start(["pipeline", "--config", project.pipeline]));
+    extra.push(start(["pipeline", "--config", project.pipeline, "--checkpoint-ttl", "7200"]));
     await registered("orchestrator", 1);
+    // --checkpoint-ttl sets how long the KV bucket keeps a checkpoint after its last write.
+    const bucket = await mesh.jsm.streams.info("KV_loom_checkpoints");
+    expect(bucket.config.max_age).toBe(7200 * 1e9);
     const goal = JSON.stringify({ context: context("cli", 10) });
     const { stdout, stderr } = await run(
       process.execPath,
