@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import { errorMessage, LoomError } from "../errors.js";
 import type { Goal } from "../pipeline/types.js";
+import { goalProgressView } from "./goal-progress-view.js";
 import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
 
 interface SubmitFlags extends NatsFlags {
@@ -57,13 +58,12 @@ export function registerSubmit(program: Command): void {
 
 async function submit(instruction: string | undefined, flags: SubmitFlags): Promise<number> {
   const goal = await goalFrom(instruction, flags);
-  const [{ resolveNatsUrl }, { withMesh }, { NatsGoalRunner }, { formatEvent, formatTimeline }] =
-    await Promise.all([
-      import("../bus/connection.js"),
-      import("../mesh/process.js"),
-      import("../mesh/nats-goal-runner.js"),
-      import("../pipeline/timeline.js"),
-    ]);
+  const [{ resolveNatsUrl }, { withMesh }, { NatsGoalRunner }, { formatTimeline }] = await Promise.all([
+    import("../bus/connection.js"),
+    import("../mesh/process.js"),
+    import("../mesh/nats-goal-runner.js"),
+    import("../pipeline/timeline.js"),
+  ]);
   return withMesh(
     {
       url: resolveNatsUrl(flags.natsUrl),
@@ -112,10 +112,10 @@ async function submit(instruction: string | undefined, flags: SubmitFlags): Prom
               process.exit(1);
             }, flags.timeout * 1000);
       try {
-        const result = await runner.run(goal, {
-          signal: controller.signal,
-          onEvent: (event) => process.stderr.write(`${formatEvent(event)}\n`),
-        });
+        const view = goalProgressView();
+        const result = await runner
+          .run(goal, { signal: controller.signal, onEvent: (event) => view.onEvent(event) })
+          .finally(() => view.end());
         if (result.timeline.length > 0) process.stderr.write(`${formatTimeline(result).join("\n")}\n`);
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         if (result.status !== "completed") {

@@ -31,6 +31,12 @@ import { NatsDispatcher } from "./nats-dispatcher.js";
 import { announce, processIdentity } from "./registry.js";
 import { sleep } from "./results.js";
 
+/**
+ * How long one pull for a goal waits (nats.js allows no less). The two goal consumers take turns
+ * for a free slot, so with one slot a goal on the other subject waits up to this long.
+ */
+const GOAL_PULL_MS = 1000;
+
 export interface OrchestratorActorOptions {
   nc: NatsConnection;
   mesh: Mesh;
@@ -226,7 +232,7 @@ export async function startOrchestratorActor(options: OrchestratorActorOptions):
       const release = await slots.acquire(stopped.signal).catch(() => undefined);
       if (!release) return;
       try {
-        const msg = await consumer.next({ expires: 2000 });
+        const msg = await consumer.next({ expires: GOAL_PULL_MS });
         if (!msg) {
           release();
           continue;
