@@ -22,8 +22,9 @@ import {
   runStreamableHttp,
 } from "../../src/mcp/index.js";
 import { CLIENT_KINDS } from "../fixtures/mcp-clients.js";
-import { gatewayStdioParams } from "../fixtures/mcp-gateway-process.js";
+import { gatewayStdioParams, startGatewayHttp } from "../fixtures/mcp-gateway-process.js";
 import { connectResourceClient, type ResourceClient } from "../fixtures/mcp-resource-clients.js";
+import { startNatsServer } from "../fixtures/nats-server.js";
 
 const BACKEND = fileURLToPath(new URL("../fixtures/mcp-reload-backends.js", import.meta.url));
 
@@ -208,4 +209,32 @@ describe("hot reload of the built CLI over stdio", () => {
       await Promise.all([v1.close(), v2.close()]);
     }
   });
+});
+
+describe("hot reload of gateway replicas on the mesh", () => {
+  beforeAll(writeProject);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("a config change reaches the clients of every replica as tools/list_changed", async () => {
+    await using nats = await startNatsServer();
+    const replicas = await Promise.all(
+      [0, 1].map(() => startGatewayHttp(mcpFile, dir, { LOOM_LOG_LEVEL: "warn" }, ["--nats-url", nats.url])),
+    );
+    const clients = await Promise.all(
+      replicas.flatMap((replica) => CLIENT_KINDS.map((kind) => connectResourceClient(kind, replica.url))),
+    );
+    try {
+      await Promise.all(clients.map((c) => c.subscribe("workspace:///none")));
+      await writeFile(workerFile, worker("from both replicas", 4));
+      await Promise.all(clients.map((c) => c.waitFor(isToolsChanged)));
+      for (const client of clients) {
+        expect((await client.listTools())[0]?.description).toBe("from both replicas");
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(replicas.map((r) => r.stop()));
+    }
+  }, 60_000);
 });
