@@ -8,6 +8,17 @@ import { addNatsFlags, type NatsFlags, onMesh } from "./mesh-flags.js";
 
 interface GoalsFlags extends NatsFlags {
   json?: boolean;
+  checkpointUrl?: string;
+}
+
+const CHECKPOINT_URL = [
+  "--checkpoint-url <url>",
+  "the orchestrators' Valkey/Redis checkpoints (default: NATS KV)",
+] as const;
+
+async function store(mesh: import("../bus/streams.js").Mesh, flags: GoalsFlags) {
+  const { openCheckpointStore } = await import("../mesh/checkpoints.js");
+  return openCheckpointStore(mesh, flags.checkpointUrl);
 }
 
 export function registerGoals(program: Command): void {
@@ -15,11 +26,15 @@ export function registerGoals(program: Command): void {
     .command("goals")
     .description("Running and recent goals on the mesh: list, show, cancel");
   addNatsFlags(
-    goals.command("list").description("Goals with a checkpoint, newest first").option("--json", "print JSON"),
+    goals
+      .command("list")
+      .description("Goals with a checkpoint, newest first")
+      .option("--json", "print JSON")
+      .option(...CHECKPOINT_URL),
   ).action((flags: GoalsFlags) =>
     onMesh("goals list", flags, async (mesh) => {
-      const { KvCheckpointStore } = await import("../mesh/checkpoints.js");
-      const list = await new KvCheckpointStore(mesh.checkpoints).list();
+      const checkpoints = await store(mesh, flags);
+      const list = await checkpoints.list().finally(() => checkpoints.close?.());
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;
@@ -42,15 +57,16 @@ export function registerGoals(program: Command): void {
     goals
       .command("show")
       .description("One goal: its stages, and its result once it ended")
-      .argument("<goal_id>"),
-  ).action((goalId: string, flags: NatsFlags) =>
+      .argument("<goal_id>")
+      .option(...CHECKPOINT_URL),
+  ).action((goalId: string, flags: GoalsFlags) =>
     onMesh("goals show", flags, async (mesh) => {
-      const [{ KvCheckpointStore }, { STREAMS }, { goalResultSubject }] = await Promise.all([
-        import("../mesh/checkpoints.js"),
+      const [{ STREAMS }, { goalResultSubject }] = await Promise.all([
         import("../bus/streams.js"),
         import("../bus/subjects.js"),
       ]);
-      const checkpoint = await new KvCheckpointStore(mesh.checkpoints).load(goalId);
+      const checkpoints = await store(mesh, flags);
+      const checkpoint = await checkpoints.load(goalId).finally(() => checkpoints.close?.());
       const stored = await mesh.jsm.streams
         .getMessage(STREAMS.results, { last_by_subj: goalResultSubject(goalId) })
         .catch(() => null);

@@ -22,7 +22,25 @@ export interface GoalCheckpoint {
 export interface CheckpointStore {
   load(goalId: string): Promise<GoalCheckpoint | undefined>;
   save(checkpoint: GoalCheckpoint): Promise<void>;
+  /** Every checkpoint kept, newest first (`loom goals list`). */
+  list(): Promise<GoalCheckpoint[]>;
   close?(): Promise<void>;
+}
+
+/** Newest first. */
+export function byUpdate(checkpoints: GoalCheckpoint[]): GoalCheckpoint[] {
+  return checkpoints.sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+}
+
+/** The store of `--checkpoint-url` (Valkey/Redis), else the mesh's NATS KV bucket. */
+export async function openCheckpointStore(
+  mesh: Mesh,
+  url?: string,
+  ttlMs = 24 * 60 * 60_000,
+): Promise<CheckpointStore> {
+  if (url === undefined) return new KvCheckpointStore(mesh.checkpoints);
+  const { RedisCheckpointStore } = await import("./redis-checkpoints.js");
+  return RedisCheckpointStore.connect(url, ttlMs);
 }
 
 /** Checkpoints in the mesh's `loom_checkpoints` bucket (expiring a day after their last write). */
@@ -54,6 +72,6 @@ export class KvCheckpointStore implements CheckpointStore {
       const entry = await this.kv.get(key).catch(() => null);
       if (entry?.operation === "PUT") found.push(entry.json<GoalCheckpoint>());
     }
-    return found.sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+    return byUpdate(found);
   }
 }

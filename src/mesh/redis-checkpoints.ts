@@ -5,7 +5,7 @@
  */
 import { Redis } from "ioredis";
 import { LoomError } from "../errors.js";
-import type { CheckpointStore, GoalCheckpoint } from "./checkpoints.js";
+import { byUpdate, type CheckpointStore, type GoalCheckpoint } from "./checkpoints.js";
 
 const PREFIX = "loom:checkpoint:";
 
@@ -46,6 +46,17 @@ export class RedisCheckpointStore implements CheckpointStore {
       JSON.stringify(checkpoint),
       "EX",
       this.#ttlSeconds,
+    );
+  }
+
+  async list(): Promise<GoalCheckpoint[]> {
+    const keys: string[] = [];
+    for await (const batch of this.#redis.scanStream({ match: `${PREFIX}*`, count: 500 }))
+      keys.push(...(batch as string[]));
+    if (keys.length === 0) return [];
+    const values = await this.#redis.mget(keys);
+    return byUpdate(
+      values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as GoalCheckpoint),
     );
   }
 

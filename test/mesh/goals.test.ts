@@ -140,6 +140,15 @@ describe("loom pipeline and loom submit", () => {
       const spans = (await lines(ctx.spans)).filter((l) => l.startsWith("start") && l.endsWith(` ${ctx.id}`));
       expect(spans.length).toBeLessThanOrEqual(4);
       expect(spans.length).toBe(runs.length);
+      if (redis) {
+        // `loom goals` reads the same store the orchestrators wrote.
+        const listed = await run(
+          process.execPath,
+          [CLI, "goals", "list", "--checkpoint-url", redis.url, "--nats-url", nats.url],
+          { cwd: project.dir },
+        );
+        expect(listed.stdout).toMatch(new RegExp(`${result.goal_id}\techo_chain\tcompleted\t3/3 stages`));
+      }
       await victim?.kill();
       await Promise.all([first.kill(), second.kill()]);
       await redis?.stop();
