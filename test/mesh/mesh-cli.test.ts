@@ -49,15 +49,21 @@ afterAll(async () => {
   await Promise.all([nats?.stop(), llm?.close(), project?.remove()]);
 });
 
+/** A `loom processor` for slow_echo and a `loom router`, both taking work. */
+async function processorAndRouter() {
+  const processor = startLoom(
+    ["processor", "--config", project.processor, "--nats-url", nats.url],
+    project.dir,
+  );
+  const router = startLoom(["router", "--nats-url", nats.url], project.dir);
+  await Promise.all([processor.waitFor("takes tasks from"), router.waitFor("router takes tasks")]);
+  return { processor, router };
+}
+
 describe("loom mesh status and loom dead-letters", () => {
   it("shows the processes and the dead letter of an unroutable task, replays and purges it", async () => {
-    const processor = startLoom(
-      ["processor", "--config", project.processor, "--nats-url", nats.url],
-      project.dir,
-    );
-    const router = startLoom(["router", "--nats-url", nats.url], project.dir);
+    const { processor, router } = await processorAndRouter();
     try {
-      await Promise.all([processor.waitFor("takes tasks from"), router.waitFor("router takes tasks")]);
       while ((await readRegistry(mesh.registry)).length < 2) await new Promise((r) => setTimeout(r, 50));
       const dispatcher = new NatsDispatcher({ nc, mesh });
       const done = await dispatcher.dispatch({
@@ -156,13 +162,8 @@ describe("starting mesh processes", () => {
   });
 
   it("a worker drains on SIGTERM: the task in flight finishes and its result is delivered", async () => {
-    const processor = startLoom(
-      ["processor", "--config", project.processor, "--nats-url", nats.url],
-      project.dir,
-    );
-    const router = startLoom(["router", "--nats-url", nats.url], project.dir);
+    const { processor, router } = await processorAndRouter();
     try {
-      await Promise.all([processor.waitFor("takes tasks from"), router.waitFor("router takes tasks")]);
       const workers = new Map([["slow_echo", await loadWorkerConfig(project.processor)]]);
       const dispatcher = new NatsDispatcher({ nc, mesh, workers });
       const pending = dispatcher.dispatch({
