@@ -112,7 +112,8 @@ describe("loom pipeline and loom submit", () => {
   it.each(["NATS KV", "Redis"])(
     "an orchestrator killed mid-goal: another resumes from the %s checkpoint, finished stages never run again",
     async (store) => {
-      const redis = store === "Redis" ? await startRedisServer() : undefined;
+      // Stopped however the test ends (a redis-server left behind would outlive the run).
+      await using redis = store === "Redis" ? await startRedisServer() : undefined;
       const flags = ["--ack-wait", "2", ...(redis ? ["--checkpoint-url", redis.url] : [])];
       const first = start(["pipeline", "--config", project.pipeline, ...flags]);
       const second = start(["pipeline", "--config", project.pipeline, ...flags]);
@@ -151,7 +152,6 @@ describe("loom pipeline and loom submit", () => {
       }
       await victim?.kill();
       await Promise.all([first.kill(), second.kill()]);
-      await redis?.stop();
     },
     60_000,
   );
