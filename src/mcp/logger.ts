@@ -3,9 +3,9 @@
  * Readable lines by default (`12:00:01.234 WARN  message  key=value`, with multi-line messages such
  * as reload issues kept as lines); JSON lines (pino) with `LOOM_LOG_FORMAT=json`.
  */
-import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { pino as Pino } from "pino";
+import { writeStderrLine } from "./stderr-line.js";
 
 /** The few methods the gateway logs with; a pino logger fits, so does a test double. */
 export interface GatewayLogger {
@@ -76,7 +76,7 @@ function logFormatFromEnv(): LogFormat {
   const value = process.env.LOOM_LOG_FORMAT;
   if (value === undefined || value === "" || value === "text") return "text";
   if (value === "json") return "json";
-  writeSync(2, `loom: LOOM_LOG_FORMAT=${value} is not understood (use text or json); logging text\n`);
+  writeStderrLine(`loom: LOOM_LOG_FORMAT=${value} is not understood (use text or json); logging text\n`);
   return "text";
 }
 
@@ -90,7 +90,7 @@ function writeLine(method: keyof GatewayLogger, data: Record<string, unknown>, m
         `${key}=${typeof value === "string" && !/\s/.test(value) ? value : JSON.stringify(value)}`,
     );
   const tail = fields.length > 0 ? `  ${fields.join(" ")}` : "";
-  writeSync(2, `${time} ${method.toUpperCase().padEnd(5)} ${message}${tail}\n`);
+  writeStderrLine(`${time} ${method.toUpperCase().padEnd(5)} ${message}${tail}\n`);
 }
 
 /** A logger that drops everything (tests, embedding hosts with their own logging). */
