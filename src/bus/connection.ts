@@ -3,9 +3,11 @@
  * credentials (user:password or a token in the URL, a `.creds` file) and TLS (`tls://`), and
  * reconnects forever with backoff so a process keeps serving after the server comes back.
  */
+
 import { readFile } from "node:fs/promises";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { LoomError } from "../errors.js";
+import { inBackground } from "./background.js";
 
 /** Where a mesh is when nothing says otherwise. */
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
@@ -110,7 +112,8 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
       { cause },
     );
   }
-  if (options.onStatus) void reportStatus(nc, options.onStatus);
+  if (options.onStatus)
+    inBackground(reportStatus(nc, options.onStatus), "following the NATS connection status");
   return nc;
 }
 

@@ -5,8 +5,10 @@
  * the mesh; a result published while this process was disconnected is fetched from the results
  * stream after the reconnect.
  */
+
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { inBackground } from "../bus/background.js";
 import { ensureMesh, type Mesh } from "../bus/streams.js";
 import { cancelSubject, INCOMING_SUBJECT, idToken, progressSubject, resultSubject } from "../bus/subjects.js";
 import { decodeResult, encodeJson } from "../bus/wire.js";
@@ -54,7 +56,7 @@ export class NatsDispatcher implements Dispatcher {
     this.#mesh = options.mesh;
     this.#js = jetstream(options.nc);
     this.#options = options;
-    void this.#recoverAfterReconnects();
+    inBackground(this.#recoverAfterReconnects(), "recovering task results after reconnects");
   }
 
   /** Makes sure the mesh's streams exist, then dispatches over `nc` (which the caller keeps owning). */

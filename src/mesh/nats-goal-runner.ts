@@ -3,8 +3,10 @@
  * `loom.goals.incoming` for any orchestrator) and follows `loom.results.{goal_id}` — stage events
  * to `onEvent`, then the final result. Aborting asks the orchestrator to cancel the goal.
  */
+
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { inBackground } from "../bus/background.js";
 import { type Mesh, STREAMS } from "../bus/streams.js";
 import {
   GOALS_INCOMING_SUBJECT,
@@ -43,7 +45,7 @@ export class NatsGoalRunner implements GoalRunner {
   constructor(options: NatsGoalRunnerOptions) {
     this.#options = options;
     this.#js = jetstream(options.nc);
-    void this.#recoverAfterReconnects();
+    inBackground(this.#recoverAfterReconnects(), "recovering goal results after reconnects");
   }
 
   /** The subject goals are published to. */
@@ -92,7 +94,7 @@ export class NatsGoalRunner implements GoalRunner {
         else if (update.type === "result") settle(update.result);
       },
     });
-    const onAbort = () => void this.#cancel(goal, settle);
+    const onAbort = () => inBackground(this.#cancel(goal, settle), `cancelling goal ${goal.goal_id}`);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     this.#pending.set(subject, settle);
     try {

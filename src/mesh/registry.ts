@@ -4,9 +4,11 @@
  * this worker type and tier" at once; `loom mesh status` shows it. An entry not refreshed within
  * the bucket's TTL belongs to a dead process and is ignored.
  */
+
 import { hostname } from "node:os";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { inBackground } from "../bus/background.js";
 import { REGISTRY_TTL_MS } from "../bus/streams.js";
 import type { ServedTier } from "../bus/subjects.js";
 import { encodeJson } from "../bus/wire.js";
@@ -115,20 +117,23 @@ export class RegistryView {
     const view = new RegistryView();
     const watcher = await registry.watch();
     view.#stop = () => watcher.stop();
-    void (async () => {
-      for await (const update of watcher) {
-        if (update.operation === "PUT") {
-          try {
-            view.#entries.set(update.key, {
-              entry: update.json<RegistryEntry>(),
-              seenMs: update.created.getTime(),
-            });
-          } catch {
-            view.#entries.delete(update.key);
-          }
-        } else view.#entries.delete(update.key);
-      }
-    })();
+    inBackground(
+      (async () => {
+        for await (const update of watcher) {
+          if (update.operation === "PUT") {
+            try {
+              view.#entries.set(update.key, {
+                entry: update.json<RegistryEntry>(),
+                seenMs: update.created.getTime(),
+              });
+            } catch {
+              view.#entries.delete(update.key);
+            }
+          } else view.#entries.delete(update.key);
+        }
+      })(),
+      "watching the mesh registry",
+    );
     return view;
   }
 
