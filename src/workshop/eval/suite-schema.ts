@@ -6,7 +6,7 @@ import { z } from "zod";
 import { TIERS, type Tier } from "../../config/types.js";
 import { WORKER_NAME_PATTERN } from "./suite-types.js";
 
-const mapping = (what: string) => z.record(z.string(), z.unknown(), { error: `${what} must be a mapping` });
+const mapping = z.record(z.string(), z.unknown(), { error: "must be a mapping of field names to values" });
 
 const fieldRule = z.strictObject({
   weight: z.number({ error: "must be a number" }).positive({ error: "must be a positive number" }).optional(),
@@ -36,8 +36,8 @@ const scoring = z.discriminatedUnion(
 
 const evalCase = z.strictObject({
   name: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }),
-  input: mapping("input"),
-  expected: mapping("expected"),
+  input: mapping,
+  expected: mapping,
 });
 
 /** An eval suite file as YAML holds it (defaults applied by parsing). */
