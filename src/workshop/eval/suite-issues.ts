@@ -46,10 +46,16 @@ function allowedKeys(data: unknown, path: DataPath): readonly string[] {
   return [];
 }
 
-/** Every Zod issue as positioned suite issues. */
+/**
+ * Every Zod issue as positioned suite issues, unknown keys first: a misspelt key (`scorin:`) also
+ * makes the right one missing, and the misspelling is what the user needs to see.
+ */
 export function zodSuiteIssues(source: YamlSource, issues: readonly z.core.$ZodIssue[]): SuiteIssue[] {
   const out: SuiteIssue[] = [];
-  for (const issue of issues) {
+  const ordered = [...issues].sort(
+    (a, b) => Number(b.code === "unrecognized_keys") - Number(a.code === "unrecognized_keys"),
+  );
+  for (const issue of ordered) {
     const path = issue.path.filter((s): s is string | number => typeof s !== "symbol");
     if (issue.code === "unrecognized_keys") {
       const allowed = allowedKeys(source.data, path);

@@ -77,6 +77,10 @@ describe("eval suite files", () => {
       "evals/entity_extractor.yaml:7:1: pass_treshold: unknown key 'pass_treshold'",
     );
     expect(error.message).toContain("did you mean 'pass_threshold'");
+    const misspelt = parseError(GOOD.replace("scoring:", "scorin:"));
+    expect(misspelt.message).toMatch(
+      /:2:1: scorin: unknown key 'scorin' — did you mean 'scoring'\? \(and 1 more problem\)$/,
+    );
     const inCase = parseError(GOOD.replace("  - name: empty_text\n", "  - name: empty_text\n    note: x\n"));
     expect(inCase.message).toContain(":14:5: cases[1].note: unknown key 'note'");
   });
