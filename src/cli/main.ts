@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { registerDev } from "./dev.js";
+import { registerEval } from "./eval.js";
 import { registerGoals } from "./goals.js";
 import { registerMcp } from "./mcp.js";
 import { registerMesh } from "./mesh.js";
@@ -29,5 +30,6 @@ registerSubmit(program);
 registerGoals(program);
 registerWorker(program);
 registerDev(program);
+registerEval(program);
 
 await program.parseAsync(process.argv);
