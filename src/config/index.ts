@@ -8,6 +8,7 @@ export { detectKind } from "./detect-kind.js";
 export { type ConfigIssue, ConfigValidationError, formatIssue, hasErrors } from "./issues.js";
 export { findSchemaProblems, type SchemaProblem } from "./json-schema-check.js";
 export {
+  type LoadConfigOptions,
   loadMcpConfig,
   loadPipelineConfig,
   loadRouterRules,

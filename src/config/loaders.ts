@@ -12,9 +12,24 @@ import type { ConfigKind, McpGatewayConfig, PipelineConfig, RouterRules, WorkerC
 import { type CheckedConfig, checkConfigFile } from "./validate-file.js";
 import { isYamlFile } from "./workers-dir.js";
 
-async function checked(file: string, kind: ConfigKind): Promise<CheckedConfig & { data: unknown }> {
+/** Options of the loaders. */
+export interface LoadConfigOptions {
+  /** Load this text as the content of the file (an unsaved edit) instead of reading it. */
+  text?: string;
+}
+
+async function checked(
+  file: string,
+  kind: ConfigKind,
+  options: LoadConfigOptions = {},
+): Promise<CheckedConfig & { data: unknown }> {
   const absolute = path.resolve(file);
-  const result = await checkConfigFile(absolute, { kind, probeImports: false, checkWorkerTypes: false });
+  const result = await checkConfigFile(absolute, {
+    kind,
+    probeImports: false,
+    checkWorkerTypes: false,
+    ...(options.text === undefined ? {} : { text: options.text }),
+  });
   if (hasErrors(result.issues) || result.data === undefined)
     throw new ConfigValidationError(absolute, result.issues);
   return result as CheckedConfig & { data: unknown };
@@ -27,8 +42,8 @@ async function checked(file: string, kind: ConfigKind): Promise<CheckedConfig & 
  * @throws ConfigValidationError (code `config_invalid`) listing every issue.
  * @example const worker = await loadWorkerConfig("configs/workers/entity_extractor.yaml");
  */
-export async function loadWorkerConfig(file: string): Promise<WorkerConfig> {
-  const result = await checked(file, "worker");
+export async function loadWorkerConfig(file: string, options: LoadConfigOptions = {}): Promise<WorkerConfig> {
+  const result = await checked(file, "worker", options);
   return toWorkerConfig(result.data as WorkerData, result.file, result.schemas);
 }
 

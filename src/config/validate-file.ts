@@ -14,7 +14,7 @@ import { checkPipelineRules } from "./pipeline-rules.js";
 import type { ConfigKind } from "./types.js";
 import { checkWorkerRules, type ResolvedSchemas } from "./worker-rules.js";
 import { findWorkersDir, workerNamesIn } from "./workers-dir.js";
-import { readYamlSource, type YamlSource } from "./yaml-source.js";
+import { parseYamlSource, readYamlSource, type YamlSource } from "./yaml-source.js";
 import { reportZodIssues } from "./zod-issues.js";
 
 /** Options of {@link validateConfigFile}. */
@@ -26,6 +26,8 @@ export interface ValidateConfigOptions {
    * folder beside the config or its parent folder (`configs/workers/`), when there is one.
    */
   workersDir?: string;
+  /** Validate this text as the content of `file` (an unsaved edit) instead of reading the file. */
+  text?: string;
 }
 
 /** Internal options: what the loaders turn off. */
@@ -69,7 +71,7 @@ export async function validateConfigFile(
 export async function checkConfigFile(file: string, options: CheckOptions = {}): Promise<CheckedConfig> {
   let source: YamlSource;
   try {
-    source = await readYamlSource(file);
+    source = options.text === undefined ? await readYamlSource(file) : parseYamlSource(file, options.text);
   } catch (error) {
     const issue: ConfigIssue = {
       file,

@@ -52,7 +52,10 @@ async function referencedIssues(mcpFile: string): Promise<ConfigIssue[]> {
       .filter((c): c is string => typeof c === "string")
       .map((c) => resolveConfigPath(mcpFile, c));
   };
-  const loads = [...refs("workers").map(loadWorkerConfig), ...refs("pipelines").map(loadPipelineConfig)];
+  const loads = [
+    ...refs("workers").map((file) => loadWorkerConfig(file)),
+    ...refs("pipelines").map(loadPipelineConfig),
+  ];
   const issues: ConfigIssue[] = [];
   for (const result of await Promise.allSettled(loads)) {
     if (result.status === "rejected" && result.reason instanceof ConfigValidationError) {
