@@ -11,6 +11,7 @@ import { registerRun } from "./run.js";
 import { registerSubmit } from "./submit.js";
 import { registerValidate } from "./validate.js";
 import { registerWorker } from "./worker.js";
+import { registerWorkshop } from "./workshop.js";
 
 const program = new Command()
   .name("loom")
@@ -29,6 +30,7 @@ registerPipeline(program);
 registerSubmit(program);
 registerGoals(program);
 registerWorker(program);
+registerWorkshop(program);
 registerDev(program);
 registerEval(program);
 
