@@ -21,8 +21,10 @@ function p50(samples: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-async function timeGets(url: string): Promise<number> {
-  await (await fetch(url)).arrayBuffer(); // first visit: validation results get cached
+async function timeGets(url: string): Promise<{ first: number; p50: number }> {
+  const cold = performance.now();
+  await (await fetch(url)).arrayBuffer(); // the first visit validates what it shows; later ones reuse it
+  const first = performance.now() - cold;
   const samples: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const start = performance.now();
@@ -31,7 +33,7 @@ async function timeGets(url: string): Promise<number> {
     if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
     samples.push(performance.now() - start);
   }
-  return p50(samples);
+  return { first, p50: p50(samples) };
 }
 
 export async function run(): Promise<BenchOutcome> {
@@ -47,20 +49,22 @@ export async function run(): Promise<BenchOutcome> {
   }
   const workshop = await startWorkshop({ configsDir: project.configsDir, port: 0, log: () => {} });
   const base = `http://127.0.0.1:${workshop.port}`;
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // a user opens the page a moment after start
   try {
-    const baseline = await timeGets(`${base}/assets/workshop.js`);
+    const baseline = (await timeGets(`${base}/assets/workshop.js`)).p50;
     const pages = {
       "Workers list (200 workers)": `${base}/workers`,
       "Worker → Edit": `${base}/workers/worker_100/edit`,
       "Worker → Test": `${base}/workers/worker_100/test`,
       "Worker → Eval": `${base}/workers/worker_100/eval`,
     };
-    const rows: Record<string, { "p50 (ms)": string; "× static asset": string; goal: string }> = {};
+    const rows: Record<string, Record<string, string>> = {};
     let passed = true;
     for (const [label, url] of Object.entries(pages)) {
-      const ms = await timeGets(url);
+      const { first, p50: ms } = await timeGets(url);
       passed &&= ms < GOAL_MS;
       rows[label] = {
+        "first visit (ms)": first.toFixed(1),
         "p50 (ms)": ms.toFixed(1),
         "× static asset": (ms / baseline).toFixed(1),
         goal: `< ${GOAL_MS} ms ${ms < GOAL_MS ? "met" : "MISSED"}`,

@@ -8,8 +8,11 @@ import path from "node:path";
 import { LoomError } from "../errors.js";
 import { isYamlFile } from "./workers-dir.js";
 
-/** Folders that hold data rather than configs (knowledge files, workspaces), skipped in a walk. */
-const SKIPPED_FOLDERS = new Set(["knowledge", "workspace", "node_modules"]);
+/**
+ * Folders that hold data rather than configs (knowledge files, workspaces), skipped in a walk; eval
+ * suites (`evals/`) are checked by `loom eval` and the Workshop, which read them.
+ */
+const SKIPPED_FOLDERS = new Set(["knowledge", "workspace", "evals", "node_modules"]);
 
 /** The nearest `configs/` folder at or above `cwd`. Throws a `config_error` when there is none. */
 export function findConfigsDir(cwd: string = process.cwd()): string {
