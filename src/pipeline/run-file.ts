@@ -26,6 +26,8 @@ export function defaultWorkersDir(pipelineFile: string): string {
 export interface RunPipelineFileOptions extends RunGoalOptions {
   /** Folder of worker YAML files. @default {@link defaultWorkersDir} of the pipeline file */
   workersDir?: string;
+  /** The workers to run with, already loaded (the folder is then not read). */
+  workers?: ReadonlyMap<string, WorkerConfig>;
   /** LLM settings. @default what LocalDispatcher uses when none are given */
   settings?: LoomSettings;
   /**
@@ -77,7 +79,7 @@ export async function runPipelineFile(
   const file = path.resolve(pipelineFile);
   const config = await loadPipelineConfig(file);
   const workersDir = path.resolve(options.workersDir ?? defaultWorkersDir(file));
-  const workers = await loadWorkerConfigs(workersDir);
+  const workers = options.workers ?? (await loadWorkerConfigs(workersDir));
   checkStageWorkers(config, workers, workersDir);
   const local = new LocalDispatcher({
     workers,

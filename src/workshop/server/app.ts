@@ -12,6 +12,7 @@ import { evalRoutes } from "./eval-routes.js";
 import { html } from "./html.js";
 import { HttpError } from "./http-error.js";
 import { errorPage } from "./pages/layout.js";
+import { pipelineRoutes } from "./pipeline-routes.js";
 import { csrfGuard, hostGuard, tokenGuard } from "./security.js";
 import { workerRoutes } from "./worker-routes.js";
 
@@ -47,6 +48,7 @@ export function createWorkshopApp(ctx: WorkshopContext, options: WorkshopAppOpti
   app.get("/", (_req, res) => res.redirect("/workers"));
   workerRoutes(app, ctx);
   evalRoutes(app, ctx);
+  pipelineRoutes(app, ctx);
   deadLetterRoutes(app, ctx);
 
   app.use((_req, _res, next) => next(new HttpError(404, "There is no such page in the Workshop.")));
