@@ -4,7 +4,7 @@
  * protocols; replies come from the script, else a sample of the worker's output schema.
  */
 import { type Command, InvalidArgumentError } from "commander";
-import { errorMessage } from "../errors.js";
+import { reportError } from "./report.js";
 
 interface FakeLlmFlags {
   port: number;
@@ -60,7 +60,7 @@ export function registerDev(program: Command): void {
         });
         await llm.close();
       } catch (error) {
-        process.stderr.write(`loom dev fake-llm: ${errorMessage(error)}\n`);
+        reportError("dev fake-llm", error);
         process.exitCode = 1;
       }
     });

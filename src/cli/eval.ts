@@ -4,7 +4,7 @@
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { TIERS, type Tier } from "../config/types.js";
-import { errorMessage } from "../errors.js";
+import { reportError } from "./report.js";
 
 interface EvalFlags {
   configs: string;
@@ -79,7 +79,7 @@ async function evalCommand(worker: string, flags: EvalFlags): Promise<number> {
     for (const reason of failures) process.stderr.write(`loom eval: ${reason}\n`);
     return failures.length > 0 ? 1 : 0;
   } catch (error) {
-    process.stderr.write(`loom eval: ${errorMessage(error)}\n`);
+    reportError("eval", error);
     return 2;
   } finally {
     process.off("SIGINT", onSigint);

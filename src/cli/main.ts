@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-import { Command } from "commander";
+import { createRequire } from "node:module";
+import { Command, type CommanderError } from "commander";
+import { registerCompletion } from "./completion.js";
 import { registerDev } from "./dev.js";
 import { registerEval } from "./eval.js";
+import { addExamples } from "./examples.js";
 import { registerGoals } from "./goals.js";
 import { registerMcp } from "./mcp.js";
 import { registerMesh } from "./mesh.js";
@@ -13,14 +16,24 @@ import { registerValidate } from "./validate.js";
 import { registerWorker } from "./worker.js";
 import { registerWorkshop } from "./workshop.js";
 
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
 const program = new Command()
   .name("loom")
   .description("Build AI workflows from small, strictly-typed workers and serve them over MCP.")
-  .showHelpAfterError();
+  .version(version, "-V, --version", "print the version")
+  .option("--verbose", "show the stack of an error")
+  .showHelpAfterError("(add --help for usage)")
+  // Usage errors (unknown command or option, missing argument) exit 2; help and version exit 0.
+  .exitOverride((error: CommanderError) => {
+    const clean = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
+    process.exit(clean ? 0 : 2);
+  })
+  .hook("preAction", (command) => {
+    if (command.opts().verbose) process.env.LOOM_VERBOSE = "1";
+  });
 
 // Each command lives in its own file and registers itself here.
-// (register-lines are added as commands land)
-
 registerValidate(program);
 registerRun(program);
 registerMcp(program);
@@ -33,5 +46,7 @@ registerWorker(program);
 registerWorkshop(program);
 registerDev(program);
 registerEval(program);
+registerCompletion(program);
+addExamples(program);
 
 await program.parseAsync(process.argv);

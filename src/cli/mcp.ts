@@ -3,8 +3,8 @@
  * MCP gateway config (guide Part 12). stdout carries MCP messages only; logs go to stderr.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { errorMessage } from "../errors.js";
 import { serveConfig, TRANSPORTS, type TransportName } from "../mcp/serve.js";
+import { reportError } from "./report.js";
 
 interface McpFlags {
   config: string;
@@ -176,7 +176,7 @@ export function registerMcp(program: Command): void {
           ...(flags.allowedHost ? { allowedHosts: flags.allowedHost } : {}),
         });
       } catch (error) {
-        process.stderr.write(`loom mcp: ${errorMessage(error)}\n`);
+        reportError("mcp", error);
         process.exitCode = 1;
       }
       // Connections, database handles or timers a backend left open must not keep the server alive.

@@ -2,7 +2,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Command } from "commander";
 import type { Mesh } from "../bus/streams.js";
-import { errorMessage } from "../errors.js";
+import { reportError } from "./report.js";
 
 export interface NatsFlags {
   natsUrl?: string;
@@ -41,7 +41,7 @@ export async function onMesh(
       work,
     );
   } catch (error) {
-    process.stderr.write(`loom ${command}: ${errorMessage(error)}\n`);
+    reportError(`${command}`, error);
     process.exitCode = 1;
   }
 }

@@ -4,8 +4,8 @@
  * their stages over the mesh and checkpoints each goal after every stage.
  */
 import type { Command } from "commander";
-import { errorMessage } from "../errors.js";
 import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
+import { reportError } from "./report.js";
 
 interface PipelineFlags extends NatsFlags {
   config: string;
@@ -112,7 +112,7 @@ export function registerPipeline(program: Command): void {
       });
       await redis?.close();
     } catch (error) {
-      process.stderr.write(`loom pipeline: ${errorMessage(error)}\n`);
+      reportError("pipeline", error);
       process.exitCode = 1;
     }
   });

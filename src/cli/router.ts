@@ -4,8 +4,8 @@
  * loom.tasks.{worker_type}.{tier}. Start several for high availability; they share the limits.
  */
 import type { Command } from "commander";
-import { errorMessage } from "../errors.js";
 import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
+import { reportError } from "./report.js";
 
 interface RouterFlags extends NatsFlags {
   rules?: string;
@@ -59,7 +59,7 @@ export function registerRouter(program: Command): void {
           }),
       });
     } catch (error) {
-      process.stderr.write(`loom router: ${errorMessage(error)}\n`);
+      reportError("router", error);
       process.exitCode = 1;
     }
   });

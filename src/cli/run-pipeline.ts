@@ -4,7 +4,7 @@
  * timeline go to stderr. Exit code 1 when the goal did not complete.
  */
 import type { Command } from "commander";
-import { errorMessage, LoomError } from "../errors.js";
+import { LoomError } from "../errors.js";
 import {
   createGoal,
   formatEvent,
@@ -13,6 +13,7 @@ import {
   parseContextPairs,
   parseGoalJson,
 } from "../pipeline/index.js";
+import { reportError } from "./report.js";
 
 interface RunPipelineFlags {
   config: string;
@@ -77,7 +78,7 @@ export function registerRunPipeline(run: Command): void {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         if (result.status !== "completed") process.exitCode = 1;
       } catch (error) {
-        process.stderr.write(`loom run pipeline: ${errorMessage(error)}\n`);
+        reportError("run pipeline", error);
         process.exitCode = 1;
       } finally {
         process.off("SIGINT", onSigint);

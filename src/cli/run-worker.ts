@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { TIERS } from "../config/types.js";
-import { errorMessage } from "../errors.js";
+import { reportError } from "./report.js";
 
 interface RunWorkerFlags {
   config: string;
@@ -48,7 +48,7 @@ export function registerRunWorker(run: Command): void {
           process.exitCode = 1;
         }
       } catch (error) {
-        process.stderr.write(`loom run worker: ${errorMessage(error)}\n`);
+        reportError("run worker", error);
         process.exitCode = 1;
       } finally {
         process.off("SIGINT", onSigint);

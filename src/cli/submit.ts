@@ -5,10 +5,11 @@
  * goal completed.
  */
 import type { Command } from "commander";
-import { errorMessage, LoomError } from "../errors.js";
+import { LoomError } from "../errors.js";
 import type { Goal } from "../pipeline/types.js";
 import { goalProgressView } from "./goal-progress-view.js";
 import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
+import { reportError } from "./report.js";
 
 interface SubmitFlags extends NatsFlags {
   context: string[];
@@ -50,7 +51,7 @@ export function registerSubmit(program: Command): void {
     try {
       process.exitCode = await submit(instruction, flags);
     } catch (error) {
-      process.stderr.write(`loom submit: ${errorMessage(error)}\n`);
+      reportError("submit", error);
       process.exitCode = 1;
     }
   });

@@ -5,7 +5,7 @@
  */
 import { type Command, Option } from "commander";
 import { ConfigKind } from "../config/types.js";
-import { errorMessage } from "../errors.js";
+import { reportError } from "./report.js";
 
 interface ValidateFlags {
   all?: boolean;
@@ -45,7 +45,7 @@ export function registerValidate(program: Command): void {
         if (files.length === 0)
           throw new Error(`no YAML config files found in ${targets.join(", ") || "configs/"}`);
       } catch (error) {
-        process.stderr.write(`loom validate: ${errorMessage(error)}\n`);
+        reportError("validate", error);
         process.exitCode = 2;
         return;
       }

@@ -6,8 +6,8 @@
  */
 import type { Command } from "commander";
 import { TIERS, type Tier } from "../config/types.js";
-import { errorMessage } from "../errors.js";
 import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
+import { reportError } from "./report.js";
 
 interface WorkerFlags extends NatsFlags {
   config: string;
@@ -46,7 +46,7 @@ function register(program: Command, kind: Kind): void {
     try {
       await runWorker(kind, flags);
     } catch (error) {
-      process.stderr.write(`loom ${kind}: ${errorMessage(error)}\n`);
+      reportError(`${kind}`, error);
       process.exitCode = 1;
     }
   });

@@ -1,8 +1,8 @@
 /** `loom workshop [--configs DIR] [--port N] [--host H] [--token T] [--open]`: serves the Workshop until Ctrl-C. */
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
-import { errorMessage } from "../errors.js";
 import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
+import { reportError } from "./report.js";
 
 interface WorkshopFlags extends NatsFlags {
   configs: string;
@@ -58,7 +58,7 @@ export function registerWorkshop(program: Command): void {
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
       } catch (error) {
-        process.stderr.write(`loom workshop: ${errorMessage(error)}\n`);
+        reportError("workshop", error);
         process.exitCode = 1;
       }
     });
