@@ -5,6 +5,7 @@ import { registerEval } from "./eval.js";
 import { registerGoals } from "./goals.js";
 import { registerMcp } from "./mcp.js";
 import { registerMesh } from "./mesh.js";
+import { registerNew } from "./new.js";
 import { registerPipeline } from "./pipeline.js";
 import { registerRouter } from "./router.js";
 import { registerRun } from "./run.js";
@@ -33,5 +34,6 @@ registerWorker(program);
 registerWorkshop(program);
 registerDev(program);
 registerEval(program);
+registerNew(program);
 
 await program.parseAsync(process.argv);
