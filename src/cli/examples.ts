@@ -16,6 +16,7 @@ const EXAMPLES: Record<string, string> = {
   workshop: "loom workshop --configs configs --open",
   dev: "loom dev fake-llm --port 11434",
   eval: "loom eval entity_extractor --gate --min-pass-rate 0.9 --junit eval.xml",
+  new: 'loom new worker --non-interactive --name greeter --input name:string --output greeting:string \\\n    --system-prompt \'Greet the person by name. Reply with JSON {"greeting": "..."}.\'',
 };
 
 /** Adds "Example:" to the help of every top-level command that has one here. */

@@ -8,6 +8,7 @@ import { addExamples } from "./examples.js";
 import { registerGoals } from "./goals.js";
 import { registerMcp } from "./mcp.js";
 import { registerMesh } from "./mesh.js";
+import { registerNew } from "./new.js";
 import { registerPipeline } from "./pipeline.js";
 import { registerRouter } from "./router.js";
 import { registerRun } from "./run.js";
@@ -46,6 +47,7 @@ registerWorker(program);
 registerWorkshop(program);
 registerDev(program);
 registerEval(program);
+registerNew(program);
 registerCompletion(program);
 addExamples(program);
 
