@@ -8,6 +8,7 @@ import { registerMesh } from "./mesh.js";
 import { registerPipeline } from "./pipeline.js";
 import { registerRouter } from "./router.js";
 import { registerRun } from "./run.js";
+import { registerSetup } from "./setup.js";
 import { registerSubmit } from "./submit.js";
 import { registerValidate } from "./validate.js";
 import { registerWorker } from "./worker.js";
@@ -33,5 +34,6 @@ registerWorker(program);
 registerWorkshop(program);
 registerDev(program);
 registerEval(program);
+registerSetup(program);
 
 await program.parseAsync(process.argv);
