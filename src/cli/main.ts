@@ -12,6 +12,7 @@ import { registerNew } from "./new.js";
 import { registerPipeline } from "./pipeline.js";
 import { registerRouter } from "./router.js";
 import { registerRun } from "./run.js";
+import { registerSetup } from "./setup.js";
 import { registerSubmit } from "./submit.js";
 import { registerValidate } from "./validate.js";
 import { registerWorker } from "./worker.js";
@@ -48,6 +49,7 @@ registerWorkshop(program);
 registerDev(program);
 registerEval(program);
 registerNew(program);
+registerSetup(program);
 registerCompletion(program);
 addExamples(program);
 
