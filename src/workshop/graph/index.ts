@@ -1,11 +1,21 @@
-/** Pipeline graphs for the Workshop: the model with its static checks, a dagre layout, and SVG. */
-export { type LaidOutGraph, layoutGraph } from "./layout.js";
-export {
-  buildPipelineGraph,
-  type GraphEdge,
-  type GraphProblem,
-  type GraphStage,
-  type PipelineGraph,
-  type WorkerSchemas,
+/**
+ * The Workshop's pipeline graph (issue #16): check a pipeline config as a dependency graph, lay
+ * it out and render it as SVG, all on the server and without I/O.
+ *
+ * @example
+ * const graph = buildPipelineGraph(parse(yamlText), workers);
+ * const svg = renderGraphSvg(graph, layoutGraph(graph), { selected: "classify" });
+ */
+export { buildPipelineGraph } from "./build.js";
+export { type LaidOutGraph, layoutGraph, type Point } from "./layout.js";
+export type {
+  GraphEdge,
+  GraphEdgeKind,
+  GraphProblem,
+  GraphProblemSeverity,
+  GraphStage,
+  PipelineGraph,
+  WorkerSchemas,
 } from "./model.js";
-export { type RenderGraphOptions, renderGraphSvg, type StageState } from "./svg.js";
+export { StageState } from "./model.js";
+export { escapeXml, type RenderGraphOptions, renderGraphSvg } from "./svg.js";

@@ -1,87 +1,146 @@
 /**
- * The pipeline graph as a self-contained SVG (inline styles, no scripts, no external references):
- * a `g.stage[data-stage]` per stage and a `g.edge[data-from][data-to]` per edge, classed by kind,
- * problems and run state so pages can style and light them up.
+ * Renders a pipeline graph as a self-contained SVG string on the server: no scripts, no external
+ * references, every user-provided text escaped, the same bytes for the same input.
  */
-import { escapeHtml } from "../server/html.js";
-import { type LaidOutGraph, layoutGraph } from "./layout.js";
-import type { PipelineGraph } from "./model.js";
+import { clip, edgeLabel, FONT_SIZE_PX, stageLines } from "./labels.js";
+import { type LaidOutGraph, layoutGraph, type Point } from "./layout.js";
+import { type GraphProblem, type PipelineGraph, StageState } from "./model.js";
+import { ARROW_ID, ARROW_PROBLEM_ID, GRAPH_CSS, ROOT_CLASS } from "./svg-style.js";
 
-export type StageState = "pending" | "running" | "completed" | "failed" | "skipped" | "cancelled";
-
+/** What to highlight when rendering. */
 export interface RenderGraphOptions {
+  /** The stage drawn as selected (class `selected`). */
   selected?: string;
+  /** Run state per stage name, drawn as class `state-<state>`. */
   stageStates?: Record<string, StageState>;
 }
 
-const STYLE = `
-.stage rect{fill:#fff;stroke:#8892a6;stroke-width:1.5}
-.stage.conditional rect{stroke-dasharray:6 3}
-.stage.selected rect{stroke:#3451b2;stroke-width:3}
-.stage.has-problem rect{stroke:#b3261e;stroke-width:2}
-.stage.state-running rect{fill:#fff6d6;stroke:#c79a00}
-.stage.state-completed rect{fill:#e6f6ec;stroke:#1a7f47}
-.stage.state-failed rect{fill:#fde8e6;stroke:#b3261e}
-.stage.state-cancelled rect{fill:#f1f1f1;stroke:#b3261e;stroke-dasharray:2 2}
-.stage.state-skipped rect{fill:#f4f4f4;stroke:#aaa}
-.stage text{font:12px system-ui,sans-serif;fill:#1d2330}
-.stage .name{font-weight:700}
-.stage .meta{fill:#667}
-.edge path{fill:none;stroke:#8892a6;stroke-width:1.5}
-.edge.depends-on path{stroke-dasharray:6 4}
-.edge.condition path{stroke-dasharray:2 3}
-.edge.has-problem path{stroke:#b3261e;stroke-width:2}
-.edge text{font:11px system-ui,sans-serif;fill:#445}
-.edge.has-problem text{fill:#b3261e}`;
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
+/** `text` safe inside an element or a double-quoted attribute. */
+export function escapeXml(text: string): string {
+  let out = "";
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    // Control characters other than tab and newlines are not allowed in XML 1.0 at all.
+    if (code < 0x20 && c !== "\t" && c !== "\n" && c !== "\r") continue;
+    out += ESCAPES[c] ?? c;
+  }
+  return out;
+}
+
+const num = (n: number) => String(Math.round(n * 10) / 10);
+
+/** A smooth path through dagre's points: straight ends, rounded bends. */
+function pathData(points: readonly Point[]): string {
+  const [first, ...rest] = points;
+  if (!first) return "";
+  let d = `M${num(first.x)},${num(first.y)}`;
+  rest.forEach((p, i) => {
+    const next = rest[i + 1];
+    if (!next) d += ` L${num(p.x)},${num(p.y)}`;
+    else d += ` Q${num(p.x)},${num(p.y)} ${num((p.x + next.x) / 2)},${num((p.y + next.y) / 2)}`;
+  });
+  return d;
+}
+
+function title(problems: readonly GraphProblem[]): string {
+  if (problems.length === 0) return "";
+  const text = problems.map((p) => `${p.severity}: ${p.message}`).join("\n");
+  return `<title>${escapeXml(text)}</title>`;
+}
+
+/**
+ * Renders `graph` as an SVG document fragment (`<svg>…</svg>`), laid out with
+ * {@link layoutGraph} unless a layout is given.
+ *
+ * Each stage is `<g class="stage" data-stage="NAME">` (plus `conditional`, `has-problem`,
+ * `in-cycle`, `selected`, `state-<state>`), each edge `<g class="edge" data-from="A" data-to="B">`
+ * (plus `mapping`, `depends-on`, `condition`, `has-problem`) with a `<title>` listing its problems.
+ *
+ * @example res.type("image/svg+xml").send(renderGraphSvg(buildPipelineGraph(data, workers)));
+ */
 export function renderGraphSvg(
   graph: PipelineGraph,
   layout: LaidOutGraph = layoutGraph(graph),
   options: RenderGraphOptions = {},
 ): string {
-  const e = escapeHtml;
-  const problemsOf = (stage: string) => graph.problems.filter((p) => p.stage === stage && !p.edge);
-  const edges = graph.edges.map((edge, i) => {
-    const laid = layout.edges[i];
-    const points = laid?.points ?? [];
-    const d = points.map((p, j) => `${j === 0 ? "M" : "L"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
-    const classes = [
-      "edge",
-      edge.kind === "depends_on" ? "depends-on" : edge.kind === "condition" ? "condition" : "",
-      edge.problems.length > 0 ? "has-problem" : "",
-    ].filter(Boolean);
-    const title =
-      edge.problems.length > 0
-        ? `<title>${e(edge.problems.map((p) => p.message).join("\n"))}</title>`
-        : `<title>${e(`${edge.from} → ${edge.to}`)}</title>`;
-    const label =
-      edge.fields.length > 0 && laid
-        ? `<text x="${laid.labelX.toFixed(1)}" y="${(laid.labelY - 4).toFixed(1)}" text-anchor="middle">${e(edge.fields.join(", "))}</text>`
-        : "";
-    return `<g class="${classes.join(" ")}" data-from="${e(edge.from)}" data-to="${e(edge.to)}">${title}<path d="${d}" marker-end="url(#arrow)"/>${label}</g>`;
+  const out: string[] = [];
+  const { width, height } = layout;
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="${ROOT_CLASS}" width="${num(width)}" height="${num(height)}" ` +
+      `viewBox="0 0 ${num(width)} ${num(height)}" role="img" aria-label="${escapeXml(`pipeline ${graph.name}`)}">`,
+    `<style>\n${GRAPH_CSS}\n</style>`,
+    "<defs>",
+    marker(ARROW_ID, "#5b6b7f"),
+    marker(ARROW_PROBLEM_ID, "#d1242f"),
+    "</defs>",
+  );
+  out.push('<g class="edges">');
+  graph.edges.forEach((edge, index) => {
+    const laid = layout.edges[index];
+    if (!laid) return;
+    const problem = edge.problems.length > 0;
+    const classes = ["edge", edge.kind === "depends_on" ? "depends-on" : edge.kind];
+    if (problem) classes.push("has-problem");
+    const label = edgeLabel(graph, edge);
+    out.push(
+      `<g class="${classes.join(" ")}" data-from="${escapeXml(edge.from)}" data-to="${escapeXml(edge.to)}">`,
+      title(edge.problems),
+      `<path d="${pathData(laid.points)}" marker-end="url(#${problem ? ARROW_PROBLEM_ID : ARROW_ID})"/>`,
+      label === ""
+        ? ""
+        : `<text x="${num(laid.labelX)}" y="${num(laid.labelY)}" text-anchor="middle" dominant-baseline="central">${escapeXml(clip(label))}</text>`,
+      "</g>",
+    );
   });
-  const nodes = graph.stages.map((stage) => {
-    const laid = layout.nodes.find((n) => n.name === stage.name);
-    if (!laid) return "";
-    const problems = problemsOf(stage.name);
+  out.push("</g>", '<g class="stages">');
+  const boxes = new Map(layout.nodes.map((n) => [n.name, n]));
+  const stageProblems = new Map<string, GraphProblem[]>();
+  for (const p of graph.problems) {
+    if (p.stage === undefined || p.edge) continue;
+    stageProblems.set(p.stage, [...(stageProblems.get(p.stage) ?? []), p]);
+  }
+  for (const stage of graph.stages) {
+    const box = boxes.get(stage.name);
+    if (!box) continue;
+    const problems = stageProblems.get(stage.name) ?? [];
+    const classes = ["stage"];
+    if (stage.condition !== undefined) classes.push("conditional");
+    if (problems.length > 0) classes.push("has-problem");
+    if (stage.level < 0) classes.push("in-cycle");
+    if (options.selected === stage.name) classes.push("selected");
     const state = options.stageStates?.[stage.name];
-    const classes = [
-      "stage",
-      stage.condition ? "conditional" : "",
-      problems.length > 0 ? "has-problem" : "",
-      options.selected === stage.name ? "selected" : "",
-      state ? `state-${state}` : "",
-    ].filter(Boolean);
-    const x = laid.x - laid.width / 2;
-    const y = laid.y - laid.height / 2;
-    const title = [
-      `${stage.name}: ${stage.workerType}`,
-      stage.condition ? `when ${stage.condition}` : "",
-      ...problems.map((p) => p.message),
-    ]
-      .filter(Boolean)
-      .join("\n");
-    return `<g class="${classes.join(" ")}" data-stage="${e(stage.name)}"${state ? ` data-state="${state}"` : ""}><title>${e(title)}</title><rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${laid.width}" height="${laid.height}" rx="6"/><text class="name" x="${(x + 12).toFixed(1)}" y="${(y + 22).toFixed(1)}">${e(stage.name)}</text><text class="meta" x="${(x + 12).toFixed(1)}" y="${(y + 42).toFixed(1)}">${e(`${stage.workerType} · ${stage.tier ?? "default tier"}`)}${stage.condition ? " · if" : ""}</text></g>`;
-  });
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="pipeline-graph" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="img" aria-label="${e(`dependency graph of ${graph.name}`)}"><style>${STYLE}</style><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8892a6"/></marker></defs>${edges.join("")}${nodes.join("")}</svg>`;
+    if (state !== undefined && Object.hasOwn(StageState, state)) classes.push(`state-${state}`);
+    const [name, meta] = stageLines(stage);
+    const tooltip = [
+      `${stage.name} (${stage.workerType || "no worker_type"})`,
+      ...(stage.condition !== undefined ? [`if ${stage.condition}`] : []),
+      ...problems.map((p) => `${p.severity}: ${p.message}`),
+    ].join("\n");
+    const cx = box.x + box.width / 2;
+    out.push(
+      `<g class="${classes.join(" ")}" data-stage="${escapeXml(stage.name)}">`,
+      `<title>${escapeXml(tooltip)}</title>`,
+      `<rect x="${num(box.x)}" y="${num(box.y)}" width="${num(box.width)}" height="${num(box.height)}" rx="6"/>`,
+      `<text class="name" x="${num(cx)}" y="${num(box.y + box.height / 2 - FONT_SIZE_PX * 0.55)}" text-anchor="middle" dominant-baseline="central">${escapeXml(clip(name))}</text>`,
+      `<text class="meta" x="${num(cx)}" y="${num(box.y + box.height / 2 + FONT_SIZE_PX * 0.75)}" text-anchor="middle" dominant-baseline="central">${escapeXml(clip(meta))}</text>`,
+      "</g>",
+    );
+  }
+  out.push("</g>", "</svg>");
+  return out.filter((line) => line !== "").join("\n");
+}
+
+function marker(id: string, color: string): string {
+  return (
+    `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">` +
+    `<path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`
+  );
 }
