@@ -16,6 +16,7 @@ const EXAMPLES: Record<string, string> = {
   workshop: "loom workshop --configs configs --open",
   dev: "loom dev fake-llm --port 11434",
   setup: "loom setup\n  loom setup --non-interactive --local-model llama3.2:3b",
+  doctor: "loom doctor --configs configs --nats-url nats://127.0.0.1:4222",
   eval: "loom eval entity_extractor --gate --min-pass-rate 0.9 --junit eval.xml",
   new: 'loom new worker --non-interactive --name greeter --input name:string --output greeting:string \\\n    --system-prompt \'Greet the person by name. Reply with JSON {"greeting": "..."}.\'',
 };

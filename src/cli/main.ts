@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { Command, type CommanderError } from "commander";
 import { registerCompletion } from "./completion.js";
 import { registerDev } from "./dev.js";
+import { registerDoctor } from "./doctor.js";
 import { registerEval } from "./eval.js";
 import { addExamples } from "./examples.js";
 import { registerGoals } from "./goals.js";
@@ -50,6 +51,7 @@ registerDev(program);
 registerEval(program);
 registerNew(program);
 registerSetup(program);
+registerDoctor(program);
 registerCompletion(program);
 addExamples(program);
 

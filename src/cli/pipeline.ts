@@ -5,9 +5,10 @@
  */
 import type { Command } from "commander";
 import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
+import { addPreflightFlag, type PreflightFlags, preflightOrStop } from "./preflight-flags.js";
 import { reportError } from "./report.js";
 
-interface PipelineFlags extends NatsFlags {
+interface PipelineFlags extends NatsFlags, PreflightFlags {
   config: string;
   workers?: string;
   maxConcurrentGoals?: number;
@@ -18,40 +19,42 @@ interface PipelineFlags extends NatsFlags {
 
 export function registerPipeline(program: Command): void {
   addNatsFlags(
-    program
-      .command("pipeline")
-      .description(
-        "Run a pipeline orchestrator on the mesh: goals from loom.goals.{pipeline} and loom.goals.incoming",
-      )
-      .requiredOption(
-        "--config <file>",
-        "pipeline YAML file, e.g. configs/orchestrators/analysis_pipeline.yaml",
-      )
-      .option(
-        "--workers <dir>",
-        "folder of the workers the stages name (default: workers/ beside the pipeline's folder)",
-      )
-      .option(
-        "--max-concurrent-goals <n>",
-        "goals run at once by this process (default: the pipeline's max_concurrent_goals)",
-        Number,
-      )
-      .option(
-        "--ack-wait <seconds>",
-        "seconds without a sign of life before another orchestrator resumes a goal",
-        Number,
-        30,
-      )
-      .option(
-        "--checkpoint-url <url>",
-        "Valkey/Redis for checkpoints, e.g. redis://127.0.0.1:6379/0 (default: the NATS KV bucket loom_checkpoints)",
-      )
-      .option(
-        "--checkpoint-ttl <seconds>",
-        "keep a goal's checkpoint this long after its last write (NATS KV: the whole bucket's age)",
-        Number,
-        86_400,
-      ),
+    addPreflightFlag(
+      program
+        .command("pipeline")
+        .description(
+          "Run a pipeline orchestrator on the mesh: goals from loom.goals.{pipeline} and loom.goals.incoming",
+        )
+        .requiredOption(
+          "--config <file>",
+          "pipeline YAML file, e.g. configs/orchestrators/analysis_pipeline.yaml",
+        )
+        .option(
+          "--workers <dir>",
+          "folder of the workers the stages name (default: workers/ beside the pipeline's folder)",
+        )
+        .option(
+          "--max-concurrent-goals <n>",
+          "goals run at once by this process (default: the pipeline's max_concurrent_goals)",
+          Number,
+        )
+        .option(
+          "--ack-wait <seconds>",
+          "seconds without a sign of life before another orchestrator resumes a goal",
+          Number,
+          30,
+        )
+        .option(
+          "--checkpoint-url <url>",
+          "Valkey/Redis for checkpoints, e.g. redis://127.0.0.1:6379/0 (default: the NATS KV bucket loom_checkpoints)",
+        )
+        .option(
+          "--checkpoint-ttl <seconds>",
+          "keep a goal's checkpoint this long after its last write (NATS KV: the whole bucket's age)",
+          Number,
+          86_400,
+        ),
+    ),
   ).action(async (flags: PipelineFlags) => {
     try {
       if (!Number.isInteger(flags.checkpointTtl) || flags.checkpointTtl < 1) {
@@ -86,6 +89,8 @@ export function registerPipeline(program: Command): void {
       const workersDir = path.resolve(flags.workers ?? runFile.defaultWorkersDir(file));
       const workers = await loaders.loadWorkerConfigs(workersDir);
       runFile.checkStageWorkers(pipeline, workers, workersDir);
+      const { checkNats } = await import("../preflight/index.js");
+      await preflightOrStop(flags, () => [checkNats(resolveNatsUrl(flags.natsUrl), flags.natsCreds)]);
       const logger = createStderrLogger();
       const redis = flags.checkpointUrl
         ? await (await import("../mesh/redis-checkpoints.js")).RedisCheckpointStore.connect(

@@ -5,9 +5,10 @@
  */
 import type { Command } from "commander";
 import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
+import { addPreflightFlag, type PreflightFlags, preflightOrStop } from "./preflight-flags.js";
 import { reportError } from "./report.js";
 
-interface RouterFlags extends NatsFlags {
+interface RouterFlags extends NatsFlags, PreflightFlags {
   rules?: string;
   concurrency: number;
   ackWait: number;
@@ -15,17 +16,22 @@ interface RouterFlags extends NatsFlags {
 
 export function registerRouter(program: Command): void {
   addNatsFlags(
-    program
-      .command("router")
-      .description("Run a mesh router: tasks from loom.tasks.incoming to loom.tasks.{worker_type}.{tier}")
-      .option("--rules <file>", "router rules (tier_overrides, rate_limits), e.g. configs/router_rules.yaml")
-      .option("--concurrency <n>", "incoming tasks routed at once", Number, 256)
-      .option(
-        "--ack-wait <seconds>",
-        "seconds before a task taken by a router that died goes to another router",
-        Number,
-        30,
-      ),
+    addPreflightFlag(
+      program
+        .command("router")
+        .description("Run a mesh router: tasks from loom.tasks.incoming to loom.tasks.{worker_type}.{tier}")
+        .option(
+          "--rules <file>",
+          "router rules (tier_overrides, rate_limits), e.g. configs/router_rules.yaml",
+        )
+        .option("--concurrency <n>", "incoming tasks routed at once", Number, 256)
+        .option(
+          "--ack-wait <seconds>",
+          "seconds before a task taken by a router that died goes to another router",
+          Number,
+          30,
+        ),
+    ),
   ).action(async (flags: RouterFlags) => {
     try {
       const [
@@ -42,6 +48,8 @@ export function registerRouter(program: Command): void {
         import("../config/loaders.js"),
       ]);
       const rules = flags.rules ? await loadRouterRules(flags.rules) : undefined;
+      const { checkNats } = await import("../preflight/index.js");
+      await preflightOrStop(flags, () => [checkNats(resolveNatsUrl(flags.natsUrl), flags.natsCreds)]);
       const logger = createStderrLogger();
       await runMeshProcess({
         name: "loom-router",

@@ -7,9 +7,10 @@
 import type { Command } from "commander";
 import { TIERS, type Tier } from "../config/types.js";
 import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
+import { addPreflightFlag, type PreflightFlags, preflightOrStop } from "./preflight-flags.js";
 import { reportError } from "./report.js";
 
-interface WorkerFlags extends NatsFlags {
+interface WorkerFlags extends NatsFlags, PreflightFlags {
   config: string;
   tier?: string;
   concurrency: number;
@@ -34,7 +35,7 @@ function register(program: Command, kind: Kind): void {
     );
   }
   addNatsFlags(
-    command
+    addPreflightFlag(command)
       .option("--concurrency <n>", "tasks run at once by this process", Number, 1)
       .option(
         "--ack-wait <seconds>",
@@ -86,10 +87,23 @@ async function runWorker(kind: Kind, flags: WorkerFlags): Promise<void> {
     );
   }
   const settings = await loadSettings({ configFile: flags.config });
+  const natsUrl = resolveNatsUrl(flags.natsUrl);
+  const { checkNats, checkTier } = await import("../preflight/index.js");
+  await preflightOrStop(flags, () => [
+    Promise.resolve({
+      name: "config",
+      ok: true,
+      detail: `${flags.config}: ${kind} '${worker.name}' is valid`,
+    }),
+    checkNats(natsUrl, flags.natsCreds),
+    ...(kind === "worker"
+      ? [checkTier((flags.tier as Tier | undefined) ?? worker.defaultModelTier, settings)]
+      : []),
+  ]);
   const logger = createStderrLogger();
   await runMeshProcess({
     name: `loom-${kind}-${worker.name}`,
-    url: resolveNatsUrl(flags.natsUrl),
+    url: natsUrl,
     ...(flags.natsCreds ? { credsFile: flags.natsCreds } : {}),
     logger,
     start: (nc, mesh) =>

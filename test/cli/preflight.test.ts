@@ -1,0 +1,96 @@
+/**
+ * Pre-flight checks as a user meets them: `loom worker` stops at start with the fix when its LLM
+ * or NATS is not there (and starts anyway with --skip-preflight), and `loom doctor` checks a project.
+ */
+import { execFile } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
+import { CLI } from "../fixtures/mcp-gateway-process.js";
+import { type NatsServerHandle, startNatsServer } from "../fixtures/nats-server.js";
+import { type WorkshopProject, writeWorkshopProject } from "../fixtures/workshop-project.js";
+
+const exec = promisify(execFile);
+
+async function loom(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd, timeout: 20_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("pre-flight checks", () => {
+  let llm: FakeLlm;
+  let nats: NatsServerHandle;
+  let project: WorkshopProject;
+
+  beforeAll(async () => {
+    llm = await startFakeLlm();
+    nats = await startNatsServer();
+    project = await writeWorkshopProject(llm.url);
+  });
+  afterAll(async () => {
+    await llm?.close();
+    await nats?.stop();
+  });
+
+  it("loom worker stops at start with the fix when NATS is not there", async () => {
+    const worker = path.join(project.configsDir, "workers", "entity_extractor.yaml");
+    const result = await loom(
+      ["worker", "--config", worker, "--nats-url", `nats://127.0.0.1:${await closedPort()}`],
+      project.dir,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("✓ config");
+    expect(result.stderr).toMatch(/✗ NATS: cannot connect to NATS .* — fix: start it: nats-server -js/);
+    expect(result.stderr).toContain("--skip-preflight");
+  });
+
+  it("loom worker stops with the fix when its tier's Ollama is not there", async () => {
+    const worker = path.join(project.configsDir, "workers", "entity_extractor.yaml");
+    const dir = path.dirname(project.dir); // no loom.yaml here: the local tier looks for Ollama
+    const env = { ...process.env, OLLAMA_HOST: `http://127.0.0.1:${await closedPort()}` };
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [CLI, "worker", "--config", worker, "--nats-url", nats.url],
+        { cwd: dir, env, timeout: 20_000 },
+        (error, _stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stderr }),
+      );
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("✓ NATS");
+    expect(result.stderr).toMatch(/✗ LLM tier local: Ollama at .* is not reachable — fix: ollama serve/);
+  });
+
+  it("loom doctor checks configs, tiers and NATS, and exits 1 when one fails", async () => {
+    const ok = await loom(["doctor", "--configs", project.configsDir, "--nats-url", nats.url], project.dir);
+    // Reachable; the fake LLM serves any model and lists none: a warning, not a failure.
+    expect(ok.stdout).toMatch(/! LLM tier local: Ollama at .* does not list fake-model .* — fix: ollama pull fake-model/);
+    expect(ok.stdout).toContain("✓ NATS");
+    // The project's broken.yaml is a config error.
+    expect(ok.stdout).toMatch(/✗ configs: \d+ files .*: 1 errors/);
+    expect(ok.code).toBe(1);
+    const bad = await loom(
+      ["doctor", "--configs", project.configsDir, "--nats-url", `nats://127.0.0.1:${await closedPort()}`],
+      project.dir,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain("✗ NATS");
+  });
+});
