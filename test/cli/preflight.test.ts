@@ -81,7 +81,9 @@ describe("pre-flight checks", () => {
   it("loom doctor checks configs, tiers and NATS, and exits 1 when one fails", async () => {
     const ok = await loom(["doctor", "--configs", project.configsDir, "--nats-url", nats.url], project.dir);
     // Reachable; the fake LLM serves any model and lists none: a warning, not a failure.
-    expect(ok.stdout).toMatch(/! LLM tier local: Ollama at .* does not list fake-model .* — fix: ollama pull fake-model/);
+    expect(ok.stdout).toMatch(
+      /! LLM tier local: Ollama at .* does not list fake-model .* — fix: ollama pull fake-model/,
+    );
     expect(ok.stdout).toContain("✓ NATS");
     // The project's broken.yaml is a config error.
     expect(ok.stdout).toMatch(/✗ configs: \d+ files .*: 1 errors/);
