@@ -4,9 +4,10 @@
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { serveConfig, TRANSPORTS, type TransportName } from "../mcp/serve.js";
+import { type PreflightFlags, preflightOrStop } from "./preflight-flags.js";
 import { reportError } from "./report.js";
 
-interface McpFlags {
+interface McpFlags extends PreflightFlags {
   config: string;
   transport: TransportName;
   host: string;
@@ -151,9 +152,21 @@ export function registerMcp(program: Command): void {
       "run tool calls on the NATS mesh (router → workers) at this URL; replaces the config's nats_url",
     )
     .option("--nats-creds <file>", "NATS credentials file (.creds) for the mesh")
+    .option("--skip-preflight", "start without the pre-flight checks (LLM tiers, NATS)")
     .action(async (flags: McpFlags) => {
       try {
         const authToken = await authTokenOf(flags);
+        if (!flags.skipPreflight) {
+          const [{ gatewayChecks }, { formatCheck }] = await Promise.all([
+            import("../preflight/gateway.js"),
+            import("../preflight/index.js"),
+          ]);
+          const checks = await gatewayChecks(flags.config, flags);
+          await preflightOrStop(flags, () => checks.blocking);
+          for (const check of checks.background) {
+            void check.then((result) => process.stderr.write(`${formatCheck(result)}\n`)).catch(() => {});
+          }
+        }
         const origins = flags.corsOrigin;
         await serveConfig(flags.config, {
           transport: flags.transport,

@@ -78,6 +78,18 @@ describe("pre-flight checks", () => {
     expect(result.stderr).toMatch(/✗ LLM tier local: Ollama at .* is not reachable — fix: ollama serve/);
   });
 
+  it("loom mcp stops when its NATS is not there, and only warns about an LLM tier", async () => {
+    const config = path.resolve(import.meta.dirname, "../../configs/mcp/example.yaml");
+    const closed = await closedPort();
+    const noNats = await loom(
+      ["mcp", "--config", config, "--nats-url", `nats://127.0.0.1:${closed}`],
+      project.dir,
+    );
+    expect(noNats.code).toBe(1);
+    expect(noNats.stdout).toBe("");
+    expect(noNats.stderr).toMatch(/✗ NATS: cannot connect to NATS/);
+  });
+
   it("loom doctor checks configs, tiers and NATS, and exits 1 when one fails", async () => {
     const ok = await loom(["doctor", "--configs", project.configsDir, "--nats-url", nats.url], project.dir);
     // Reachable; the fake LLM serves any model and lists none: a warning, not a failure.
