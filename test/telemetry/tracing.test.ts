@@ -1,9 +1,11 @@
 import { rm } from "node:fs/promises";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { decodeTask, encodeJson } from "../../src/bus/wire.js";
 import { createServer, type GatewayLogger, runStreamableHttp } from "../../src/mcp/index.js";
 import { enableTelemetry, shutdownTelemetry, telemetryRequested } from "../../src/telemetry/enable.js";
 import { startSpan, tracingEnabled } from "../../src/telemetry/tracer.js";
+import { executeTask } from "../../src/worker/execute-task.js";
 import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
 import { fakeLlmSettings } from "../fixtures/fake-llm-settings.js";
 import { connectHttp } from "../fixtures/mcp-clients.js";
@@ -12,6 +14,7 @@ import {
   gatewayResponder,
   writeGatewayProject,
 } from "../fixtures/mcp-gateway-project.js";
+import { workerConfig } from "../fixtures/worker-config.js";
 
 const quiet: GatewayLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
@@ -146,5 +149,31 @@ describe("tracing", () => {
       expect(span.status.code, span.name).toBe(2);
       expect(span.attributes["error.type"], span.name).toBe("llm_error");
     }
+  });
+
+  it("a task from another process continues the trace its message carries", async () => {
+    const exporter = new InMemorySpanExporter();
+    await enableTelemetry({ exporter, simple: true });
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const remoteSpanId = "00f067aa0ba902b7";
+    const decoded = decodeTask(
+      encodeJson({
+        task_id: "t1",
+        worker_type: "shout",
+        payload: { text: "far" },
+        trace_context: { traceparent: `00-${traceId}-${remoteSpanId}-01`, tracestate: "vendor=1" },
+      }),
+    );
+    if (!decoded.ok) throw new Error(decoded.reason);
+    expect(decoded.value.trace_context?.traceparent).toBe(`00-${traceId}-${remoteSpanId}-01`);
+    const worker = workerConfig({ name: "shout", systemPrompt: "SHOUT: answer with JSON only." });
+    const result = await executeTask(decoded.value, { worker, settings: fakeLlmSettings(llm) });
+    expect(result.status).toBe("completed");
+    const spans = exporter.getFinishedSpans();
+    const task = one(spans, "loom.task");
+    expect(task.spanContext().traceId).toBe(traceId);
+    expect(parentOf(task)).toBe(remoteSpanId);
+    expect(task.spanContext().traceState?.get("vendor")).toBe("1");
+    expect(parentOf(one(spans, "chat fake-model"))).toBe(task.spanContext().spanId);
   });
 });
