@@ -58,6 +58,13 @@ export type {
   RouterLogger,
 } from "./router/index.js";
 export { loadRouterLayer, MemoryLimiterStore, RouterDispatcher, routerLayer } from "./router/index.js";
+// Tracing (OpenTelemetry, loaded only by enableTelemetry)
+export {
+  enableTelemetry,
+  shutdownTelemetry,
+  type TelemetryOptions,
+  telemetryRequested,
+} from "./telemetry/enable.js";
 // Workers: the one seam (executeTask + Dispatcher), processors, tools, embeddings
 export type { ProcessGuardOptions, StrayError } from "./worker/backend-guard.js";
 export { installProcessGuard } from "./worker/backend-guard.js";

@@ -24,6 +24,7 @@ export const TaskMessageSchema = z.object({
   attempt: z.number().int().positive().optional(),
   reply_to: z.string().min(1).optional(),
   delivery_id: z.string().min(1).optional(),
+  trace_context: z.object({ traceparent: z.string(), tracestate: z.string().optional() }).optional(),
 });
 
 export const TaskResultSchema = z.object({

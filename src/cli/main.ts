@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createRequire } from "node:module";
 import { Command, type CommanderError } from "commander";
+import { enableTelemetry, shutdownTelemetry, telemetryRequested } from "../telemetry/enable.js";
 import { registerCompletion } from "./completion.js";
 import { registerDev } from "./dev.js";
 import { registerDoctor } from "./doctor.js";
@@ -26,14 +27,22 @@ const program = new Command()
   .description("Build AI workflows from small, strictly-typed workers and serve them over MCP.")
   .version(version, "-V, --version", "print the version")
   .option("--verbose", "show the stack of an error")
+  .option(
+    "--otel",
+    "trace with OpenTelemetry to the OTLP/HTTP endpoint of OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318); on by itself when that variable is set",
+  )
   .showHelpAfterError("(add --help for usage)")
   // Usage errors (unknown command or option, missing argument) exit 2; help and version exit 0.
   .exitOverride((error: CommanderError) => {
     const clean = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
     process.exit(clean ? 0 : 2);
   })
-  .hook("preAction", (command) => {
-    if (command.opts().verbose) process.env.LOOM_VERBOSE = "1";
+  .hook("preAction", async (command) => {
+    const opts = command.opts();
+    if (opts.verbose) process.env.LOOM_VERBOSE = "1";
+    // Off unless asked for: only then is the OpenTelemetry SDK loaded at all.
+    if (telemetryRequested(process.env, opts.otel === true))
+      await enableTelemetry({ serviceVersion: version });
   });
 
 // Each command lives in its own file and registers itself here.
@@ -56,3 +65,4 @@ registerCompletion(program);
 addExamples(program);
 
 await program.parseAsync(process.argv);
+await shutdownTelemetry().catch(() => {});

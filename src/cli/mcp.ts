@@ -4,6 +4,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { serveConfig, TRANSPORTS, type TransportName } from "../mcp/serve.js";
+import { shutdownTelemetry } from "../telemetry/enable.js";
 import { type PreflightFlags, preflightOrStop } from "./preflight-flags.js";
 import { reportError } from "./report.js";
 
@@ -192,6 +193,7 @@ export function registerMcp(program: Command): void {
         reportError("mcp", error);
         process.exitCode = 1;
       }
+      await shutdownTelemetry().catch(() => {});
       // Connections, database handles or timers a backend left open must not keep the server alive.
       process.exit();
     });

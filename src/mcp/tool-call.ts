@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 import type { CallToolResult, ServerContext } from "@modelcontextprotocol/server";
 import { errorMessage, LoomError } from "../errors.js";
+import { startSpan, withSpan } from "../telemetry/tracer.js";
 import { toJsonSafe } from "./json-safe.js";
 import type { GatewayLogger } from "./logger.js";
 import { ProgressReporter } from "./progress.js";
@@ -50,12 +51,19 @@ export function toolCallback(
           .catch(() => {});
       },
     };
+    const span = startSpan("mcp.tool_call", {
+      "mcp.method.name": "tools/call",
+      "gen_ai.tool.name": spec.name,
+      "loom.tool": spec.name,
+    });
     let outcome: ToolOutcome;
     try {
-      outcome = await spec.run(isRecord(args) ? args : {}, context);
+      outcome = await withSpan(span, () => spec.run(isRecord(args) ? args : {}, context));
     } catch (error) {
       outcome = { ok: false, error: thrownFailure(error) };
     }
+    if (!outcome.ok) span.recordError(outcome.error.code, outcome.error.message);
+    span.end();
     await Promise.all([progress?.stop(), logs]);
     const durationMs = Math.round(performance.now() - started);
     if (outcome.ok) {

@@ -14,6 +14,7 @@ import { cancelSubject, INCOMING_SUBJECT, idToken, progressSubject, resultSubjec
 import { decodeResult, encodeJson } from "../bus/wire.js";
 import type { WorkerConfig } from "../config/types.js";
 import { ErrorCode } from "../errors.js";
+import { currentTraceContext } from "../telemetry/tracer.js";
 import type { Dispatcher, DispatchOptions, TaskProgress } from "../worker/dispatcher.js";
 import { failedResult, type TaskMessage, type TaskResult } from "../worker/messages.js";
 import { sleep, storedResult } from "./results.js";
@@ -79,9 +80,12 @@ export class NatsDispatcher implements Dispatcher {
       (this.#options.graceMs ?? 30_000);
     const deadlineMs = Date.now() + waitMs;
     const reply = task.reply_to ?? resultSubject(task.task_id, task.goal_id);
+    // The worker on the other end continues the trace of the caller (a stage, a tool call).
+    const traceContext = task.trace_context ?? currentTraceContext();
     const wire: TaskMessage = {
       ...task,
       ...(tier ? { tier } : {}),
+      ...(traceContext ? { trace_context: traceContext } : {}),
       created_at: task.created_at ?? new Date().toISOString(),
       deadline: new Date(deadlineMs).toISOString(),
       reply_to: reply,

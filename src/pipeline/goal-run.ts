@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { ErrorCode, errorMessage, LoomError } from "../errors.js";
+import { type SpanHandle, startSpan } from "../telemetry/tracer.js";
 import type { Dispatcher } from "../worker/dispatcher.js";
 import type { TaskMessage, TaskResult } from "../worker/messages.js";
 import type { PipelinePlan, StagePlan } from "./plan.js";
@@ -29,6 +30,8 @@ interface Running {
   controller: AbortController;
   timer?: NodeJS.Timeout;
   startMs: number;
+  /** The stage's `pipeline.stage` span. */
+  span: SpanHandle;
 }
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;
@@ -52,6 +55,7 @@ class GoalRun {
   readonly #running = new Map<string, Running>();
   readonly #scope: Scope;
   readonly #t0 = performance.now();
+  readonly #span: SpanHandle;
   #done = 0;
   #finished = false;
   #goalTimer?: NodeJS.Timeout;
@@ -64,6 +68,11 @@ class GoalRun {
     readonly resolve: (result: PipelineResult) => void,
   ) {
     this.#scope = goalScope(goal);
+    this.#span = startSpan("pipeline.goal", {
+      "loom.pipeline": plan.name,
+      "loom.goal_id": goal.goal_id,
+      "loom.stage_count": plan.stages.length,
+    });
     for (const stage of plan.stages) {
       this.#outcomes.set(stage.name, { status: StageStatus.Pending, worker_type: stage.stage.workerType });
       this.#remaining.set(stage.name, stage.dependencies.length);
@@ -193,7 +202,14 @@ class GoalRun {
     };
     if (stage.stage.tier) task.tier = stage.stage.tier;
     outcome.task_id = task.task_id;
-    const running: Running = { controller: new AbortController(), startMs };
+    const span = startSpan(
+      "pipeline.stage",
+      { "loom.pipeline": this.plan.name, "loom.stage": stage.name, "loom.worker_type": task.worker_type },
+      this.#span,
+    );
+    const traceContext = span.traceContext();
+    if (traceContext) task.trace_context = traceContext;
+    const running: Running = { controller: new AbortController(), startMs, span };
     if (stage.timeoutMs !== undefined) {
       running.timer = setTimeout(() => this.#stageTimeout(stage, running), stage.timeoutMs);
     }
@@ -208,15 +224,17 @@ class GoalRun {
     pending.then(
       (result) => this.#result(stage, running, result),
       (error: unknown) => {
-        if (this.#stop(stage, running))
-          this.#fail(stage, StageStatus.Failed, toPipelineError(stage.name, error));
+        const failure = toPipelineError(stage.name, error);
+        if (this.#stop(stage, running, failure)) this.#fail(stage, StageStatus.Failed, failure);
       },
     );
   }
 
-  /** Ends a running stage's bookkeeping; false when it already ended (a late result). */
-  #stop(stage: StagePlan, running: Running): boolean {
+  /** Ends a running stage's bookkeeping and span; false when it already ended (a late result). */
+  #stop(stage: StagePlan, running: Running, error?: { code: string; message: string }): boolean {
     if (this.#finished || this.#running.get(stage.name) !== running) return false;
+    if (error) running.span.recordError(error.code, error.message);
+    running.span.end();
     clearTimeout(running.timer);
     this.#running.delete(stage.name);
     this.#stamp(stage.name);
@@ -232,7 +250,8 @@ class GoalRun {
   }
 
   #result(stage: StagePlan, running: Running, result: TaskResult): void {
-    if (!this.#stop(stage, running)) return;
+    if (!this.#stop(stage, running, result.status === "completed" ? undefined : (result.error ?? undefined)))
+      return;
     const outcome = this.#outcome(stage.name);
     outcome.model_used = result.model_used;
     outcome.token_usage = result.token_usage;
@@ -265,9 +284,9 @@ class GoalRun {
   }
 
   #stageTimeout(stage: StagePlan, running: Running): void {
-    if (!this.#stop(stage, running)) return;
     const seconds = stage.timeoutMs! / 1000;
     const message = `stage '${stage.name}' timed out: no result within its timeout_seconds (${seconds}s)`;
+    if (!this.#stop(stage, running, { code: ErrorCode.Timeout, message })) return;
     running.controller.abort(new DOMException(message, "TimeoutError"));
     this.#fail(stage, StageStatus.Timeout, { code: ErrorCode.Timeout, message, stage: stage.name });
   }
@@ -305,11 +324,16 @@ class GoalRun {
       const code = stillRunning === StageStatus.Timeout ? ErrorCode.Timeout : ErrorCode.Cancelled;
       const message = `stage '${name}' was ${stillRunning === StageStatus.Timeout ? "stopped" : "cancelled"}: ${why}`;
       Object.assign(this.#outcome(name), { status: stillRunning, error: { code, message, stage: name } });
+      running.span.recordError(code, message);
+      running.span.end();
       running.controller.abort(
         new DOMException(message, code === ErrorCode.Timeout ? "TimeoutError" : "AbortError"),
       );
     }
     this.#running.clear();
+    this.#span.setAttributes({ "loom.status": status });
+    if (error) this.#span.recordError(error.code, error.message);
+    this.#span.end();
     this.resolve(this.#buildResult(status, error));
   }
 

@@ -10,6 +10,7 @@ import { extractJson } from "../llm/json-extract.js";
 import { abortReason } from "../llm/retry.js";
 import { type LoomSettings, loadSettings } from "../llm/settings.js";
 import { type ResolvedTier, resolveTier, unreachableMessage } from "../llm/tiers.js";
+import { type SpanHandle, startSpan, withSpan } from "../telemetry/tracer.js";
 import type { TaskProgress } from "./dispatcher.js";
 import { resolveFileRefs } from "./file-refs.js";
 import { buildKnowledgeContext } from "./knowledge.js";
@@ -65,6 +66,18 @@ export async function executeTask(task: TaskMessage, ctx: ExecuteContext): Promi
   if (callerSignal?.aborted) onCallerAbort();
   else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
   const signal = controller.signal;
+  // Under the span the task message carries (another process, or a pipeline stage), else the current one.
+  const span = startSpan(
+    "loom.task",
+    {
+      "loom.task_id": task.task_id,
+      "loom.worker_type": task.worker_type,
+      "loom.worker_kind": ctx.worker.workerKind,
+      "loom.goal_id": task.goal_id,
+      "loom.attempt": task.attempt,
+    },
+    task.trace_context,
+  );
   const result = (
     status: "completed" | "failed",
     output: Record<string, unknown> | null,
@@ -83,14 +96,27 @@ export async function executeTask(task: TaskMessage, ctx: ExecuteContext): Promi
     ...(task.goal_id === undefined ? {} : { goal_id: task.goal_id }),
   });
   try {
-    const output = await untilAborted(run(task, ctx, state, signal), signal);
+    const output = await withSpan(span, () => untilAborted(run(task, ctx, state, signal), signal));
     return result("completed", output, null);
   } catch (error) {
-    return result("failed", null, toTaskError(error, ctx, timeout, state));
+    const failure = toTaskError(error, ctx, timeout, state);
+    span.recordError(failure.code, failure.message);
+    return result("failed", null, failure);
   } finally {
     clearTimeout(timer);
     callerSignal?.removeEventListener("abort", onCallerAbort);
+    endTaskSpan(span, state);
   }
+}
+
+function endTaskSpan(span: SpanHandle, state: RunState): void {
+  span.setAttributes({
+    "loom.tier": state.resolved?.tier,
+    "loom.model": state.model ?? undefined,
+    "gen_ai.usage.input_tokens": state.usage.input,
+    "gen_ai.usage.output_tokens": state.usage.output,
+  });
+  span.end();
 }
 
 async function run(
@@ -111,12 +137,21 @@ async function run(
   }
 
   if (worker.workerKind === "processor") {
-    const processed = await runProcessor(worker, task.payload, {
-      signal,
-      ...(ctx.owner ? { owner: ctx.owner } : {}),
-    });
-    state.model = processed.model_used ?? null;
-    return checkOutput(worker, processed.output, state);
+    const span = startSpan("processor.call", { "loom.worker_type": worker.name });
+    try {
+      const processed = await runProcessor(worker, task.payload, {
+        signal,
+        ...(ctx.owner ? { owner: ctx.owner } : {}),
+      });
+      state.model = processed.model_used ?? null;
+      span.setAttributes({ "loom.model": state.model ?? undefined });
+      return checkOutput(worker, processed.output, state);
+    } catch (error) {
+      span.recordError(error instanceof LoomError ? error.code : "internal", errorMessage(error));
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   const payload = await resolveFileRefs(worker, task.payload);

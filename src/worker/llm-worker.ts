@@ -7,8 +7,16 @@
 import type { JsonSchema } from "../config/types.js";
 import { compileSchema, formatViolations, validateAgainstSchema } from "../contracts/validate.js";
 import { errorMessage, isAbortError, LoomError } from "../errors.js";
-import type { LlmMessage, LlmStopReason, LlmToolCall, LlmToolResult } from "../llm/backend.js";
+import type {
+  LlmMessage,
+  LlmRequest,
+  LlmResponse,
+  LlmStopReason,
+  LlmToolCall,
+  LlmToolResult,
+} from "../llm/backend.js";
 import type { ResolvedTier } from "../llm/tiers.js";
+import { endChatSpan, startChatSpan, startToolSpan } from "../telemetry/gen-ai.js";
 import type { TaskProgress } from "./dispatcher.js";
 import { checkInputBudget } from "./input-budget.js";
 import type { TokenUsage } from "./messages.js";
@@ -76,7 +84,7 @@ export async function runLlm(options: RunLlmOptions): Promise<LlmRunState> {
   const messages: LlmMessage[] = [{ role: "user", content: userText }];
   const byName = new Map(tools.map((tool) => [tool.definition.name, tool]));
   while (state.rounds < maxRounds) {
-    const reply = await resolved.backend.complete({
+    const reply = await complete(resolved, {
       model: resolved.model,
       system: options.system,
       messages,
@@ -112,8 +120,41 @@ export async function runLlm(options: RunLlmOptions): Promise<LlmRunState> {
   );
 }
 
-/** Runs one tool call; failures become text the model can read and react to. */
+/** One model call, traced as a `chat <model>` span. */
+async function complete(resolved: ResolvedTier, request: LlmRequest): Promise<LlmResponse> {
+  const span = startChatSpan(resolved.backend.kind, request);
+  try {
+    const reply = await resolved.backend.complete(request);
+    endChatSpan(span, reply);
+    return reply;
+  } catch (error) {
+    span.recordError(error instanceof LoomError ? error.code : "llm_error", errorMessage(error));
+    span.end();
+    throw error;
+  }
+}
+
+/** Runs one tool call, traced as an `execute_tool <name>` span. */
 async function runTool(
+  call: LlmToolCall,
+  byName: ReadonlyMap<string, LoadedTool>,
+  signal: AbortSignal,
+): Promise<LlmToolResult> {
+  const span = startToolSpan(call.name, call.id);
+  try {
+    const result = await runToolUntraced(call, byName, signal);
+    if (result.isError) span.recordError("tool_error", result.content);
+    return result;
+  } catch (error) {
+    span.recordError("cancelled", errorMessage(error));
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** Runs one tool call; failures become text the model can read and react to. */
+async function runToolUntraced(
   call: LlmToolCall,
   byName: ReadonlyMap<string, LoadedTool>,
   signal: AbortSignal,

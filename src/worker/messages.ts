@@ -29,6 +29,11 @@ export interface TaskMessage {
    * for a replay, so a replayed task runs and answers again.
    */
   delivery_id?: string;
+  /**
+   * The W3C trace context of the span the task runs under (set when tracing is on), so a worker
+   * in another process continues the same trace.
+   */
+  trace_context?: { traceparent: string; tracestate?: string };
 }
 
 export const TaskStatus = { Completed: "completed", Failed: "failed" } as const;
