@@ -8,19 +8,11 @@
 import { type Command, Option } from "commander";
 import { errorMessage } from "../errors.js";
 import { BACKEND_KINDS, type BackendKind } from "../llm/backend.js";
+import type { SetupChoiceFlags } from "../setup/choose.js";
 
-interface SetupFlags {
+interface SetupFlags extends SetupChoiceFlags {
   nonInteractive?: boolean;
   settings?: string;
-  localBackend?: BackendKind;
-  localModel?: string;
-  standardBackend?: BackendKind;
-  standardModel?: string;
-  frontierBackend?: BackendKind;
-  frontierModel?: string;
-  embeddingModel?: string;
-  ollamaHost?: string;
-  openaiBaseUrl?: string;
   skipTest?: boolean;
   saveKeys?: boolean;
 }
