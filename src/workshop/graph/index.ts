@@ -18,4 +18,4 @@ export type {
   WorkerSchemas,
 } from "./model.js";
 export { StageState } from "./model.js";
-export { escapeXml, type RenderGraphOptions, renderGraphSvg } from "./svg.js";
+export { type RenderGraphOptions, renderGraphSvg } from "./svg.js";

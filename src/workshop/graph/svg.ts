@@ -2,6 +2,7 @@
  * Renders a pipeline graph as a self-contained SVG string on the server: no scripts, no external
  * references, every user-provided text escaped, the same bytes for the same input.
  */
+import { escapeXml } from "../escape.js";
 import { clip, edgeLabel, FONT_SIZE_PX, stageLines } from "./labels.js";
 import { type LaidOutGraph, layoutGraph, type Point } from "./layout.js";
 import { type GraphProblem, type PipelineGraph, StageState } from "./model.js";
@@ -13,26 +14,6 @@ export interface RenderGraphOptions {
   selected?: string;
   /** Run state per stage name, drawn as class `state-<state>`. */
   stageStates?: Record<string, StageState>;
-}
-
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-/** `text` safe inside an element or a double-quoted attribute. */
-export function escapeXml(text: string): string {
-  let out = "";
-  for (const c of text) {
-    const code = c.charCodeAt(0);
-    // Control characters other than tab and newlines are not allowed in XML 1.0 at all.
-    if (code < 0x20 && c !== "\t" && c !== "\n" && c !== "\r") continue;
-    out += ESCAPES[c] ?? c;
-  }
-  return out;
 }
 
 const num = (n: number) => String(Math.round(n * 10) / 10);

@@ -1,3 +1,7 @@
+import { escapeHtml } from "../escape.js";
+
+export { escapeHtml };
+
 /**
  * Server-side HTML: a tagged template that escapes every interpolated value unless it is already
  * {@link Html} (another template's result or {@link raw}). Arrays are joined.
@@ -9,19 +13,6 @@ export class Html {
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 /** Marks trusted markup as HTML (never pass user input). */

@@ -48,15 +48,13 @@ function gantt(result: PipelineResult): Html {
   const total = Math.max(1, ...result.timeline.map((t) => t.end_ms));
   const width = 640;
   const label = 140;
-  const scale = (ms: number) => ((ms / total) * (width - label - 10)).toFixed(1);
+  const scale = (ms: number) => (ms / total) * (width - label - 10);
   const bars = result.timeline.map((t, i) => {
     const y = i * (BAR_HEIGHT + 4);
-    return `<g class="bar state-${t.status}" data-stage="${escapeAttr(t.stage)}"><text x="0" y="${y + 15}">${escapeAttr(t.stage)}</text><rect x="${(label + Number(scale(t.start_ms))).toFixed(1)}" y="${y}" width="${Math.max(2, Number(scale(t.end_ms - t.start_ms)))}" height="${BAR_HEIGHT}" rx="3"><title>${escapeAttr(t.stage)}: ${t.start_ms}–${t.end_ms} ms (${t.status})</title></rect></g>`;
+    const x = (label + scale(t.start_ms)).toFixed(1);
+    const barWidth = Math.max(2, scale(t.end_ms - t.start_ms)).toFixed(1);
+    return html`<g class="bar state-${t.status}" data-stage="${t.stage}"><text x="0" y="${y + 15}">${t.stage}</text><rect x="${x}" y="${y}" width="${barWidth}" height="${BAR_HEIGHT}" rx="3"><title>${t.stage}: ${t.start_ms}–${t.end_ms} ms (${t.status})</title></rect></g>`;
   });
   const height = result.timeline.length * (BAR_HEIGHT + 4);
-  return html`<figure class="gantt"><svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="timeline">${raw(bars.join(""))}</svg><figcaption>Timeline: 0 to ${total} ms</figcaption></figure>`;
-}
-
-function escapeAttr(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return html`<figure class="gantt"><svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="timeline">${bars}</svg><figcaption>Timeline: 0 to ${total} ms</figcaption></figure>`;
 }
