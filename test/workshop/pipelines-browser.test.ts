@@ -11,9 +11,7 @@ import { validateConfigFile } from "../../src/config/index.js";
 import { startWorkshop, type WorkshopHandle } from "../../src/workshop/index.js";
 import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
 import { entityResponder, type WorkshopProject, writeWorkshopProject } from "../fixtures/workshop-project.js";
-import { launchChromium } from "./browser.js";
-
-const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts", "workshop");
+import { ARTIFACTS, launchChromium, type PageWatch, watchPage } from "./browser.js";
 
 describe("the Workshop's pipeline pages in a real browser", () => {
   let llm: FakeLlm;
@@ -23,7 +21,7 @@ describe("the Workshop's pipeline pages in a real browser", () => {
   let page: Page;
   let base: string;
   let pipelineFile: string;
-  const consoleErrors: string[] = [];
+  let watch: PageWatch;
 
   beforeAll(async () => {
     llm = await startFakeLlm();
@@ -34,13 +32,7 @@ describe("the Workshop's pipeline pages in a real browser", () => {
     base = `http://localhost:${workshop.port}`;
     browser = await launchChromium();
     page = await browser.newPage();
-    page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(message.text());
-    });
-    page.on("pageerror", (error) => consoleErrors.push(error.message));
-    page.on("response", (response) => {
-      if (response.status() >= 400) consoleErrors.push(`HTTP ${response.status()} for ${response.url()}`);
-    });
+    watch = await watchPage(page, base);
   });
 
   afterAll(async () => {
@@ -137,6 +129,7 @@ describe("the Workshop's pipeline pages in a real browser", () => {
     await page.locator(".run-result").waitFor();
     expect(await page.getAttribute(".run-result", "data-status")).toBe("cancelled");
     expect(await page.getAttribute('#graph .stage[data-stage="classify"]', "data-state")).toBe("cancelled");
-    expect(consoleErrors).toEqual([]);
+    expect(watch.offsiteRequests).toEqual([]);
+    expect(watch.errors).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
  * The Workshop as a user drives it: a real headless Chromium against a real Workshop server, the
  * fake LLM as the only stand-in. Screenshots of the main pages go to test-artifacts/workshop/.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,9 +15,7 @@ import {
   type WorkshopProject,
   writeWorkshopProject,
 } from "../fixtures/workshop-project.js";
-import { launchChromium } from "./browser.js";
-
-const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts", "workshop");
+import { ARTIFACTS, launchChromium, type PageWatch, watchPage } from "./browser.js";
 
 describe("the Workshop in a real browser", () => {
   let llm: FakeLlm;
@@ -26,8 +24,7 @@ describe("the Workshop in a real browser", () => {
   let browser: Browser;
   let page: Page;
   let base: string;
-  const offsiteRequests: string[] = [];
-  const consoleErrors: string[] = [];
+  let watch: PageWatch;
 
   beforeAll(async () => {
     llm = await startFakeLlm();
@@ -37,15 +34,7 @@ describe("the Workshop in a real browser", () => {
     base = `http://localhost:${workshop.port}`;
     browser = await launchChromium();
     page = await browser.newPage();
-    page.on("request", (request) => {
-      const url = request.url();
-      if (!url.startsWith(`${base}/`) && !url.startsWith("data:")) offsiteRequests.push(url);
-    });
-    page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(message.text());
-    });
-    page.on("pageerror", (error) => consoleErrors.push(error.message));
-    await mkdir(ARTIFACTS, { recursive: true });
+    watch = await watchPage(page, base);
   });
 
   afterAll(async () => {
@@ -174,7 +163,7 @@ describe("the Workshop in a real browser", () => {
   });
 
   it("made no request off localhost and logged no console error on any page", () => {
-    expect(offsiteRequests).toEqual([]);
-    expect(consoleErrors).toEqual([]);
+    expect(watch.offsiteRequests).toEqual([]);
+    expect(watch.errors).toEqual([]);
   });
 });
