@@ -1,5 +1,5 @@
 /**
- * `loom dev fake-llm [--port P] [--host H] [--script FILE]`: serves the fake LLM the tests use, so
+ * `loom dev fake-llm [--port P] [--host H] [--script FILE] [--models A,B]`: serves the fake LLM the tests use, so
  * LLM workers can be tried offline. It speaks the Ollama, OpenAI-compatible and Anthropic wire
  * protocols; replies come from the script, else a sample of the worker's output schema.
  */
@@ -10,6 +10,7 @@ interface FakeLlmFlags {
   port: number;
   host: string;
   script?: string;
+  models?: string[];
 }
 
 function parsePort(value: string): number {
@@ -34,12 +35,21 @@ export function registerDev(program: Command): void {
     )
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--script <file>", "YAML/JSON replies: rules (match → reply) and replies (in order)")
+    .option(
+      "--models <names>",
+      "comma-separated models its model lists show (every model is answered; '' lists none)",
+      (value: string) =>
+        value
+          .split(",")
+          .map((m) => m.trim())
+          .filter(Boolean),
+    )
     .action(async (flags: FakeLlmFlags) => {
       try {
         const { startFakeLlm } = await import("../dev/fake-llm-server.js");
         const { loadFakeLlmScript, scriptResponder } = await import("../dev/fake-llm-script.js");
         const script = flags.script ? await loadFakeLlmScript(flags.script) : undefined;
-        const llm = await startFakeLlm({ port: flags.port, host: flags.host });
+        const llm = await startFakeLlm({ port: flags.port, host: flags.host, models: flags.models });
         const respond = scriptResponder(script);
         llm.setResponder((request) => {
           process.stderr.write(

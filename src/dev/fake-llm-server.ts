@@ -5,7 +5,7 @@
  * parse its replies: usage fields, finish/stop reasons, tool calls, embeddings.
  *
  * Endpoints: Ollama `POST /api/chat`, `POST /api/embed`, `GET /api/tags`, `GET /api/version`;
- * OpenAI `POST /v1/chat/completions`, `POST /v1/embeddings`; Anthropic `POST /v1/messages`.
+ * OpenAI `POST /v1/chat/completions`, `POST /v1/embeddings`, `GET /v1/models`; Anthropic `POST /v1/messages`.
  * Streaming is not supported (Loom's backends never stream).
  *
  * Script it per test with a FIFO queue of replies. Chat requests take the first queued reply meant
@@ -33,6 +33,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DEFAULT_MODELS } from "../llm/default-models.js";
 import { replyBody, type WireProtocol } from "./fake-llm-wire.js";
 
 export type { WireProtocol } from "./fake-llm-wire.js";
@@ -130,7 +131,19 @@ export interface FakeLlmOptions {
   port?: number;
   /** Interface to listen on. @default "127.0.0.1" */
   host?: string;
+  /**
+   * What the model lists (Ollama `GET /api/tags`, OpenAI `GET /v1/models`) say is served; every
+   * model is answered either way. `[]` plays a fresh Ollama with nothing pulled.
+   * @default `fake-model` and Loom's default model of each backend and tier
+   */
+  models?: readonly string[];
 }
+
+/** The models a fake server lists unless told otherwise. */
+export const FAKE_LLM_MODELS: readonly string[] = [
+  "fake-model",
+  ...new Set(Object.values(DEFAULT_MODELS).flatMap((byTier) => Object.values(byTier))),
+];
 
 /** A running fake LLM server. */
 export interface FakeLlm extends AsyncDisposable {
@@ -154,6 +167,7 @@ export interface FakeLlm extends AsyncDisposable {
 /** Starts a fake LLM server (by default on a free port of 127.0.0.1). */
 export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLlm> {
   const dimensions = options.embeddingDimensions ?? 8;
+  const models = options.models ?? FAKE_LLM_MODELS;
   const queue: FakeReply[] = [];
   const requests: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -174,7 +188,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     const recorded = await record(req);
     requests.push(recorded);
     if (recorded.kind === "other") {
-      answerOther(recorded, res);
+      answerOther(recorded, res, models);
       return;
     }
     const reply =
@@ -289,10 +303,13 @@ async function record(req: IncomingMessage): Promise<RecordedRequest> {
   };
 }
 
-function answerOther(request: RecordedRequest, res: ServerResponse): void {
+function answerOther(request: RecordedRequest, res: ServerResponse, models: readonly string[]): void {
   if (request.path === "/api/tags") {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ models: [] }));
+    res.end(JSON.stringify({ models: models.map((name) => ({ name, model: name })) }));
+  } else if (request.path === "/v1/models") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ object: "list", data: models.map((id) => ({ id, object: "model" })) }));
   } else if (request.path === "/api/version") {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ version: "0.0.0-fake" }));

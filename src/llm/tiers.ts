@@ -8,16 +8,12 @@ import type { Tier } from "../config/types.js";
 import { LoomError } from "../errors.js";
 import { AnthropicBackend, DEFAULT_ANTHROPIC_URL } from "./anthropic-backend.js";
 import type { BackendKind, LlmBackend, LlmBackendOptions } from "./backend.js";
+import { DEFAULT_MODELS } from "./default-models.js";
 import { DEFAULT_OLLAMA_URL, OllamaBackend } from "./ollama-backend.js";
 import { DEFAULT_OPENAI_URL, OpenAIBackend } from "./openai-backend.js";
 import type { LoomSettings } from "./settings.js";
 
-/** Default model per backend and tier. */
-export const DEFAULT_MODELS: Record<BackendKind, Record<Tier, string>> = {
-  ollama: { local: "llama3.2:3b", standard: "llama3.2:3b", frontier: "llama3.2:3b" },
-  anthropic: { local: "claude-haiku-4-5", standard: "claude-sonnet-4-5", frontier: "claude-opus-4-1" },
-  openai: { local: "gpt-4.1-mini", standard: "gpt-4.1-mini", frontier: "gpt-4.1" },
-};
+export { DEFAULT_MODELS } from "./default-models.js";
 
 /** A tier made concrete. */
 export interface ResolvedTier {

@@ -55,8 +55,6 @@ export async function checkTier(tier: Tier, settings: LoomSettings): Promise<Che
       : {
           name,
           ok: false,
-          // A warning: a server that serves any model (the fake LLM, proxies) lists none.
-          severity: "warning",
           detail: `Ollama at ${url} does not list ${model} (it lists: ${models.join(", ") || "no models"})`,
           fix: `ollama pull ${model}`,
         };

@@ -64,12 +64,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function loom(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function loom(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ["--import", TSX, MAIN, ...args],
-      { cwd: root, env: { PATH: process.env.PATH ?? "", HOME: dir, OLLAMA_HOST: url } },
+      { cwd: root, env: { PATH: process.env.PATH ?? "", HOME: dir, OLLAMA_HOST: url, ...env } },
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
@@ -77,6 +80,16 @@ function loom(args: string[]): Promise<{ code: number; stdout: string; stderr: s
 }
 
 describe("loom dev fake-llm", () => {
+  it("lists Loom's default models, so the pre-flight of the shipped configs passes with the banner's settings", async () => {
+    const doctor = await loom(["doctor", "--configs", "configs"], {
+      LOOM_STANDARD_BACKEND: "ollama",
+      LOOM_FRONTIER_BACKEND: "ollama",
+    });
+    expect(doctor.stdout).toMatch(/✓ LLM tier local: Ollama at .* has llama3\.2:3b/);
+    expect(doctor.stdout).toMatch(/✓ LLM tier standard: Ollama at .* has llama3\.2:3b/);
+    expect(doctor.code).toBe(0);
+  });
+
   it("runs the README's pipeline example offline: every LLM stage gets a reply that fits its schema", async () => {
     const run = await loom([
       "run",

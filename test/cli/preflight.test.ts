@@ -78,6 +78,25 @@ describe("pre-flight checks", () => {
     expect(result.stderr).toMatch(/✗ LLM tier local: Ollama at .* is not reachable — fix: ollama serve/);
   });
 
+  it("loom worker stops with `ollama pull` when its tier's Ollama lacks the model", async () => {
+    await using empty = await startFakeLlm({ models: [] }); // an Ollama with nothing pulled
+    const worker = path.join(project.configsDir, "workers", "entity_extractor.yaml");
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [CLI, "worker", "--config", worker, "--nats-url", nats.url],
+        { cwd: project.dir, env: { ...process.env, OLLAMA_HOST: empty.url }, timeout: 20_000 },
+        (error, _stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stderr }),
+      );
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /✗ LLM tier local: Ollama at .* does not list fake-model \(it lists: no models\) — fix: ollama pull fake-model/,
+    );
+    expect(empty.chatRequests()).toHaveLength(0);
+  });
+
   it("loom mcp stops when its NATS is not there, and only warns about an LLM tier", async () => {
     const config = path.resolve(import.meta.dirname, "../../configs/mcp/example.yaml");
     const closed = await closedPort();
@@ -92,10 +111,7 @@ describe("pre-flight checks", () => {
 
   it("loom doctor checks configs, tiers and NATS, and exits 1 when one fails", async () => {
     const ok = await loom(["doctor", "--configs", project.configsDir, "--nats-url", nats.url], project.dir);
-    // Reachable; the fake LLM serves any model and lists none: a warning, not a failure.
-    expect(ok.stdout).toMatch(
-      /! LLM tier local: Ollama at .* does not list fake-model .* — fix: ollama pull fake-model/,
-    );
+    expect(ok.stdout).toMatch(/✓ LLM tier local: Ollama at .* has fake-model/);
     expect(ok.stdout).toContain("✓ NATS");
     // The project's broken.yaml is a config error.
     expect(ok.stdout).toMatch(/✗ configs: \d+ files .*: 1 errors/);

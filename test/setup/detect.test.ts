@@ -1,25 +1,11 @@
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detect } from "../../src/setup/detect.js";
 import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
 
-let llm: FakeLlm;
-let models: Server;
-let modelsUrl: string;
-
-/** The fake LLM answers /api/tags with no models and has no GET /v1/models: this server has both. */
-async function startModelServer(): Promise<Server> {
-  const server = createServer((req, res) => {
-    res.setHeader("content-type", "application/json");
-    if (req.url === "/api/tags")
-      res.end(JSON.stringify({ models: [{ name: "qwen2.5:7b" }, { name: "nomic-embed-text:latest" }] }));
-    else if (req.url === "/v1/models") res.end(JSON.stringify({ data: [{ id: "local-model" }] }));
-    else res.writeHead(404).end("{}");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
-}
+let fresh: FakeLlm;
+let stocked: FakeLlm;
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<string> {
@@ -31,32 +17,36 @@ async function closedPort(): Promise<string> {
 }
 
 beforeAll(async () => {
-  llm = await startFakeLlm();
-  models = await startModelServer();
-  modelsUrl = `http://127.0.0.1:${(models.address() as AddressInfo).port}`;
+  fresh = await startFakeLlm({ models: [] }); // an Ollama with nothing pulled yet
+  stocked = await startFakeLlm({ models: ["qwen2.5:7b", "nomic-embed-text:latest"] });
 });
 
 afterAll(async () => {
-  await llm.close();
-  await new Promise<void>((resolve) => models.close(() => resolve()));
+  await fresh.close();
+  await stocked.close();
 });
 
 describe("setup detection", () => {
   it("finds the fake Ollama at OLLAMA_HOST", async () => {
-    const found = await detect({ env: { OLLAMA_HOST: llm.url }, openaiServers: [] });
-    expect(found.ollama).toMatchObject({ reachable: true, url: llm.url, models: [] });
-    expect(llm.requests.some((r) => r.method === "GET" && r.path === "/api/tags")).toBe(true);
+    const found = await detect({ env: { OLLAMA_HOST: fresh.url }, openaiServers: [] });
+    expect(found.ollama).toMatchObject({ reachable: true, url: fresh.url, models: [] });
+    expect(fresh.requests.some((r) => r.method === "GET" && r.path === "/api/tags")).toBe(true);
   });
 
   it("lists an Ollama's models and an OpenAI-compatible server's models", async () => {
     const found = await detect({
       env: {},
-      ollamaHost: modelsUrl,
-      openaiServers: [{ name: "LM Studio", url: `${modelsUrl}/v1` }],
+      ollamaHost: stocked.url,
+      openaiServers: [{ name: "LM Studio", url: `${stocked.url}/v1` }],
     });
     expect(found.ollama.models).toEqual(["qwen2.5:7b", "nomic-embed-text:latest"]);
     expect(found.openaiServers).toEqual([
-      { name: "LM Studio", url: `${modelsUrl}/v1`, reachable: true, models: ["local-model"] },
+      {
+        name: "LM Studio",
+        url: `${stocked.url}/v1`,
+        reachable: true,
+        models: ["qwen2.5:7b", "nomic-embed-text:latest"],
+      },
     ]);
   });
 
