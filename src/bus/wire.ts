@@ -10,6 +10,7 @@ import type { PipelineEvent, PipelineResult } from "../pipeline/types.js";
 import type { TaskMessage, TaskResult } from "../worker/messages.js";
 
 const record = z.record(z.string(), z.unknown());
+const traceContext = z.object({ traceparent: z.string(), tracestate: z.string().optional() });
 
 export const TaskMessageSchema = z.object({
   task_id: z.string().min(1),
@@ -24,7 +25,7 @@ export const TaskMessageSchema = z.object({
   attempt: z.number().int().positive().optional(),
   reply_to: z.string().min(1).optional(),
   delivery_id: z.string().min(1).optional(),
-  trace_context: z.object({ traceparent: z.string(), tracestate: z.string().optional() }).optional(),
+  trace_context: traceContext.optional(),
 });
 
 export const TaskResultSchema = z.object({
@@ -55,6 +56,8 @@ export const GoalMessageSchema = z.object({
   instruction: z.string().optional(),
   /** The pipeline asked for; absent when any orchestrator may take the goal. */
   pipeline: z.string().min(1).optional(),
+  /** The submitter's span (W3C), so the goal's spans join its trace. */
+  trace_context: traceContext.optional(),
 });
 export type GoalMessage = z.infer<typeof GoalMessageSchema>;
 

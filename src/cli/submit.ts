@@ -59,11 +59,20 @@ export function registerSubmit(program: Command): void {
 
 async function submit(instruction: string | undefined, flags: SubmitFlags): Promise<number> {
   const goal = await goalFrom(instruction, flags);
-  const [{ resolveNatsUrl }, { withMesh }, { NatsGoalRunner }, { formatTimeline }] = await Promise.all([
+  const [
+    { resolveNatsUrl },
+    { withMesh },
+    { NatsGoalRunner },
+    { formatTimeline },
+    tracer,
+    { exitAfterFlush },
+  ] = await Promise.all([
     import("../bus/connection.js"),
     import("../mesh/process.js"),
     import("../mesh/nats-goal-runner.js"),
     import("../pipeline/timeline.js"),
+    import("../telemetry/tracer.js"),
+    import("../telemetry/enable.js"),
   ]);
   return withMesh(
     {
@@ -79,8 +88,19 @@ async function submit(instruction: string | undefined, flags: SubmitFlags): Prom
       });
       if (!flags.json) process.stdout.write(`${goal.goal_id}\n`);
       process.stderr.write(`goal ${goal.goal_id} → ${runner.subject}\n`);
+      // The root of the goal's trace when tracing is on: the orchestrator's spans hang under it.
+      const span = tracer.startSpan("loom.submit", {
+        "loom.goal_id": goal.goal_id,
+        "loom.pipeline": flags.pipeline,
+      });
+      /** Leaves through process.exit (the goal runs on) without losing this span. */
+      const leave = (code: number, why: string): void => {
+        span.recordError("interrupted", why);
+        span.end();
+        exitAfterFlush(code);
+      };
       if (!flags.wait) {
-        await runner.submit(goal);
+        await tracer.withSpan(span, () => runner.submit(goal)).finally(() => span.end());
         return 0;
       }
       const controller = new AbortController();
@@ -98,7 +118,7 @@ async function submit(instruction: string | undefined, flags: SubmitFlags): Prom
             process.stderr.write(
               `stopped watching; goal ${goal.goal_id} runs on (\`loom goals show ${goal.goal_id}\`)\n`,
             );
-            process.exit(130);
+            leave(130, "stopped watching (Ctrl-C)");
           }
         });
       };
@@ -110,13 +130,16 @@ async function submit(instruction: string | undefined, flags: SubmitFlags): Prom
               process.stderr.write(
                 `loom submit: no result within ${flags.timeout} s; the goal runs on (goal ${goal.goal_id})\n`,
               );
-              process.exit(1);
+              leave(1, `no result within ${flags.timeout} s`);
             }, flags.timeout * 1000);
       try {
         const view = goalProgressView();
-        const result = await runner
-          .run(goal, { signal: controller.signal, onEvent: (event) => view.onEvent(event) })
+        const result = await tracer
+          .withSpan(span, () =>
+            runner.run(goal, { signal: controller.signal, onEvent: (event) => view.onEvent(event) }),
+          )
           .finally(() => view.end());
+        if (result.status !== "completed") span.recordError(result.error?.code ?? "failed", result.status);
         if (result.timeline.length > 0) process.stderr.write(`${formatTimeline(result).join("\n")}\n`);
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         if (result.status !== "completed") {
@@ -125,6 +148,7 @@ async function submit(instruction: string | undefined, flags: SubmitFlags): Prom
         }
         return 0;
       } finally {
+        span.end();
         clearTimeout(timeout);
         process.off("SIGINT", onSigint);
       }

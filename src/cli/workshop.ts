@@ -1,7 +1,7 @@
 /** `loom workshop [--configs DIR] [--port N] [--host H] [--token T] [--open]`: serves the Workshop until Ctrl-C. */
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
-import { shutdownTelemetry } from "../telemetry/enable.js";
+import { exitAfterFlush } from "../telemetry/enable.js";
 import { addNatsFlags, type NatsFlags } from "./mesh-flags.js";
 import { reportError } from "./report.js";
 
@@ -54,10 +54,7 @@ export function registerWorkshop(program: Command): void {
         process.stderr.write(`Loom Workshop serving ${flags.configs} at ${workshop.url} (Ctrl-C to stop)\n`);
         if (flags.open) openInBrowser(workshop.url);
         const stop = () => {
-          void workshop
-            .close()
-            .then(() => shutdownTelemetry())
-            .finally(() => process.exit(0));
+          void workshop.close().finally(() => exitAfterFlush(0));
         };
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);

@@ -11,6 +11,7 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { inBackground } from "../bus/background.js";
 import { ensureMesh, type Mesh } from "../bus/streams.js";
 import { cancelSubject, INCOMING_SUBJECT, idToken, progressSubject, resultSubject } from "../bus/subjects.js";
+import { traceHeaders } from "../bus/trace-headers.js";
 import { decodeResult, encodeJson } from "../bus/wire.js";
 import type { WorkerConfig } from "../config/types.js";
 import { ErrorCode } from "../errors.js";
@@ -167,6 +168,7 @@ export class NatsDispatcher implements Dispatcher {
       try {
         await this.#js.publish(INCOMING_SUBJECT, encodeJson(task), {
           msgID: task.delivery_id ?? task.task_id,
+          ...traceHeaders(task.trace_context),
         });
         return;
       } catch {

@@ -15,10 +15,12 @@ import {
   goalSubject,
   idToken,
 } from "../bus/subjects.js";
+import { traceHeaders } from "../bus/trace-headers.js";
 import { encodeJson, type GoalMessage, type GoalUpdate } from "../bus/wire.js";
 import { ErrorCode } from "../errors.js";
 import type { GoalRunner } from "../pipeline/goal-runner.js";
 import type { Goal, PipelineResult, RunGoalOptions } from "../pipeline/types.js";
+import { currentTraceContext } from "../telemetry/tracer.js";
 import type { RegistryView } from "./registry.js";
 import { sleep } from "./results.js";
 
@@ -61,11 +63,14 @@ export class NatsGoalRunner implements GoalRunner {
   }
 
   #message(goal: Goal): GoalMessage {
+    // The orchestrator continues the trace of the caller (a tool call, `loom submit`).
+    const traceContext = currentTraceContext();
     return {
       goal_id: goal.goal_id,
       context: goal.context,
       ...(goal.instruction === undefined ? {} : { instruction: goal.instruction }),
       ...(this.#options.pipeline === undefined ? {} : { pipeline: this.#options.pipeline }),
+      ...(traceContext ? { trace_context: traceContext } : {}),
     };
   }
 
@@ -110,7 +115,10 @@ export class NatsGoalRunner implements GoalRunner {
   async #publish(message: GoalMessage): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.#js.publish(this.subject, encodeJson(message), { msgID: message.goal_id });
+        await this.#js.publish(this.subject, encodeJson(message), {
+          msgID: message.goal_id,
+          ...traceHeaders(message.trace_context),
+        });
         return;
       } catch (error) {
         if (attempt >= 20) throw error;

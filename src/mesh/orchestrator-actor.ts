@@ -193,6 +193,7 @@ export async function startOrchestratorActor(options: OrchestratorActorOptions):
         ...(checkpoint ? { resume: checkpoint.stages } : {}),
         onEvent: (event) => publish(goal.goal_id, { type: "event", event }),
         onCheckpoint: (stages) => save(stages, "running"),
+        ...(message.trace_context ? { traceParent: message.trace_context } : {}),
       });
       if (run.handBack) {
         await saving;

@@ -68,11 +68,15 @@ class GoalRun {
     readonly resolve: (result: PipelineResult) => void,
   ) {
     this.#scope = goalScope(goal);
-    this.#span = startSpan("pipeline.goal", {
-      "loom.pipeline": plan.name,
-      "loom.goal_id": goal.goal_id,
-      "loom.stage_count": plan.stages.length,
-    });
+    this.#span = startSpan(
+      "pipeline.goal",
+      {
+        "loom.pipeline": plan.name,
+        "loom.goal_id": goal.goal_id,
+        "loom.stage_count": plan.stages.length,
+      },
+      options.traceParent,
+    );
     for (const stage of plan.stages) {
       this.#outcomes.set(stage.name, { status: StageStatus.Pending, worker_type: stage.stage.workerType });
       this.#remaining.set(stage.name, stage.dependencies.length);

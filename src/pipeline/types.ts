@@ -3,7 +3,9 @@
  * everything here is plain JSON with snake_case fields, so a result can be printed by the CLI,
  * returned by an MCP tool or sent over NATS unchanged.
  */
+
 import type { ErrorCode } from "../errors.js";
+import type { SpanParent } from "../telemetry/tracer.js";
 import type { TokenUsage } from "../worker/messages.js";
 
 /** One goal: what a pipeline run works on. Stages read it through `goal.*` input_mapping paths. */
@@ -134,4 +136,6 @@ export interface RunGoalOptions {
    * checkpoint saves. Errors thrown by it are ignored.
    */
   onCheckpoint?: (stages: Record<string, StageOutcome>) => void;
+  /** The span the goal's span hangs under; by default the current span of this process. */
+  traceParent?: SpanParent;
 }

@@ -63,6 +63,15 @@ export async function enableTelemetry(options: TelemetryOptions = {}): Promise<v
   installTracing(tracing);
 }
 
+/**
+ * Exits with `code` once the buffered spans are flushed, waiting at most `withinMs`: for a command
+ * that leaves through `process.exit` (Ctrl-C, a timeout) and so skips main's own flush.
+ */
+export function exitAfterFlush(code: number, withinMs = 2000): void {
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, withinMs).unref());
+  void Promise.race([shutdownTelemetry().catch(() => {}), timeout]).finally(() => process.exit(code));
+}
+
 /** Flushes the spans still buffered and turns tracing off again (a no-op when it is off). */
 export async function shutdownTelemetry(): Promise<void> {
   if (!tracingEnabled()) return;

@@ -1,11 +1,10 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
+import { startGatewayMesh } from "../fixtures/gateway-mesh.js";
 import { connectHttp } from "../fixtures/mcp-clients.js";
 import { startGatewayHttp } from "../fixtures/mcp-gateway-process.js";
 import {
@@ -13,71 +12,9 @@ import {
   gatewayResponder,
   writeGatewayProject,
 } from "../fixtures/mcp-gateway-project.js";
+import { ancestry, type OtlpSpan, startOtlpReceiver as startReceiver } from "../fixtures/otlp-receiver.js";
 
 const RECORDER = fileURLToPath(new URL("../fixtures/resolve-recorder.mjs", import.meta.url));
-
-/** One span as OTLP/HTTP JSON carries it, attributes flattened. */
-interface OtlpSpan {
-  name: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  attributes: Record<string, unknown>;
-  service: unknown;
-}
-
-interface OtlpValue {
-  stringValue?: string;
-  intValue?: string | number;
-  boolValue?: boolean;
-  doubleValue?: number;
-}
-interface OtlpAttribute {
-  key: string;
-  value: OtlpValue;
-}
-
-function flatten(attributes: OtlpAttribute[] = []): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const { key, value } of attributes) {
-    out[key] = value.stringValue ?? (value.intValue === undefined ? undefined : Number(value.intValue));
-    out[key] ??= value.boolValue ?? value.doubleValue;
-  }
-  return out;
-}
-
-/** A minimal OTLP/HTTP receiver: POST /v1/traces with a JSON body. */
-async function startReceiver(): Promise<{ url: string; spans: OtlpSpan[]; server: Server }> {
-  const spans: OtlpSpan[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on("end", () => {
-      if (req.method === "POST" && req.url === "/v1/traces") {
-        const json = JSON.parse(body) as {
-          resourceSpans: Array<{
-            resource?: { attributes?: OtlpAttribute[] };
-            scopeSpans: Array<{
-              spans: Array<Omit<OtlpSpan, "attributes"> & { attributes?: OtlpAttribute[] }>;
-            }>;
-          }>;
-        };
-        for (const resourceSpans of json.resourceSpans) {
-          const service = flatten(resourceSpans.resource?.attributes)["service.name"];
-          for (const scope of resourceSpans.scopeSpans) {
-            for (const span of scope.spans)
-              spans.push({ ...span, attributes: flatten(span.attributes), service });
-          }
-        }
-      }
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, server };
-}
 
 let llm: FakeLlm;
 let project: GatewayProject;
@@ -135,9 +72,7 @@ describe("loom mcp tracing", () => {
       expect(names).toContain("chat fake-model");
       expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
       expect(spans.every((s) => s.service === "loom-otlp-test")).toBe(true);
-      const byId = new Map(spans.map((s) => [s.spanId, s]));
-      const chain = (span: OtlpSpan | undefined): string[] =>
-        span ? [span.name, ...chain(span.parentSpanId ? byId.get(span.parentSpanId) : undefined)] : [];
+      const chain = (span: OtlpSpan | undefined) => ancestry(span, spans);
       const chat = spans.find((s) => s.name === "chat fake-model")!;
       expect(chain(chat)).toEqual([
         "chat fake-model",
@@ -152,6 +87,54 @@ describe("loom mcp tracing", () => {
       receiver.server.close();
     }
   });
+
+  it("follows a pipeline tool call across the mesh: gateway, orchestrator and worker processes share one trace", async () => {
+    const receiver = await startReceiver();
+    const mesh = await startGatewayMesh(project, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_SERVICE_NAME: "loom-mesh",
+    });
+    try {
+      const gateway = await startGatewayHttp(
+        project.config,
+        project.dir,
+        { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: "loom-gateway" },
+        ["--nats-url", mesh.natsUrl],
+      );
+      try {
+        const client = await connectHttp("sdk-v1", gateway.url);
+        const result = await client.callTool("shout_pipeline", { text: "hi" });
+        expect(result.isError ?? false).toBe(false);
+        await client.close();
+      } finally {
+        expect(await gateway.stop()).toBe(0);
+      }
+    } finally {
+      await mesh.stop(); // each process flushes its spans as it exits
+      receiver.server.close();
+    }
+    const spans = receiver.spans;
+    const toolCall = spans.find((s) => s.name === "mcp.tool_call");
+    expect(toolCall?.service).toBe("loom-gateway");
+    const trace = spans.filter((s) => s.traceId === toolCall?.traceId);
+    const chain = (span: OtlpSpan | undefined) => ancestry(span, trace);
+    const goal = trace.find((s) => s.name === "pipeline.goal");
+    expect(goal?.service).toBe("loom-mesh");
+    expect(trace.filter((s) => s.name === "pipeline.stage")).toHaveLength(3);
+    const chat = trace.find((s) => s.name === "chat fake-model");
+    expect(chat?.service).toBe("loom-mesh");
+    expect(chain(chat)).toEqual([
+      "chat fake-model",
+      "loom.task",
+      "pipeline.stage",
+      "pipeline.goal",
+      "mcp.tool_call",
+    ]);
+    const processorCalls = trace.filter((s) => s.name === "processor.call");
+    expect(processorCalls).toHaveLength(2);
+    for (const call of processorCalls)
+      expect(chain(call).slice(-3)).toEqual(["pipeline.stage", "pipeline.goal", "mcp.tool_call"]);
+  }, 90_000);
 
   it("loads no OpenTelemetry module when tracing is not enabled", async () => {
     const clean = Object.fromEntries(
