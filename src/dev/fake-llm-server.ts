@@ -4,9 +4,10 @@
  * wire protocols closely enough that the official clients (`ollama`, `openai`, `@anthropic-ai/sdk`)
  * parse its replies: usage fields, finish/stop reasons, tool calls, embeddings.
  *
- * Endpoints: Ollama `POST /api/chat`, `POST /api/embed`, `GET /api/tags`, `GET /api/version`;
- * OpenAI `POST /v1/chat/completions`, `POST /v1/embeddings`, `GET /v1/models`; Anthropic `POST /v1/messages`.
- * Streaming is not supported (Loom's backends never stream).
+ * Endpoints: Ollama `POST /api/chat`, `POST /api/embed`, `POST /api/pull` (streamed progress),
+ * `GET /api/tags`, `GET /api/version`; OpenAI `POST /v1/chat/completions`, `POST /v1/embeddings`,
+ * `GET /v1/models`; Anthropic `POST /v1/messages`. Chat replies are never streamed (Loom's backends
+ * do not stream).
  *
  * Script it per test with a FIFO queue of replies. Chat requests take the first queued reply meant
  * for chat; embedding requests the first meant for embeddings (an `embeddings` reply, or any reply
@@ -167,7 +168,7 @@ export interface FakeLlm extends AsyncDisposable {
 /** Starts a fake LLM server (by default on a free port of 127.0.0.1). */
 export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLlm> {
   const dimensions = options.embeddingDimensions ?? 8;
-  const models = options.models ?? FAKE_LLM_MODELS;
+  const models = [...(options.models ?? FAKE_LLM_MODELS)];
   const queue: FakeReply[] = [];
   const requests: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -188,7 +189,8 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     const recorded = await record(req);
     requests.push(recorded);
     if (recorded.kind === "other") {
-      answerOther(recorded, res, models);
+      if (recorded.path === "/api/pull") await streamPull(recorded, res, models);
+      else answerOther(recorded, res, models);
       return;
     }
     const reply =
@@ -297,10 +299,46 @@ async function record(req: IncomingMessage): Promise<RecordedRequest> {
     path,
     headers: req.headers,
     body,
-    model: typeof fields.model === "string" ? fields.model : undefined,
+    // `name` is what older Ollama clients send to /api/pull.
+    model:
+      typeof fields.model === "string"
+        ? fields.model
+        : typeof fields.name === "string"
+          ? fields.name
+          : undefined,
     system: systemOf(fields),
     userText: route?.kind === "embed" ? embedInputs(fields).join("\n") : lastUserText(fields),
   };
+}
+
+/**
+ * Ollama's `POST /api/pull`: NDJSON progress (manifest, a layer downloading in steps, verifying,
+ * success), after which the model is listed.
+ */
+async function streamPull(request: RecordedRequest, res: ServerResponse, models: string[]): Promise<void> {
+  const fields = isRecord(request.body) ? request.body : {};
+  const model = typeof fields.model === "string" ? fields.model : String(fields.name ?? "");
+  res.writeHead(200, { "content-type": "application/x-ndjson" });
+  const total = 2_000_000_000;
+  const lines: object[] = [
+    { status: "pulling manifest" },
+    ...[0, 0.25, 0.5, 0.75, 1].map((share) => ({
+      status: "pulling dde5aa3fc5ff",
+      digest: "sha256:dde5aa3fc5ff",
+      total,
+      completed: Math.round(total * share),
+    })),
+    { status: "verifying sha256 digest" },
+    { status: "writing manifest" },
+    { status: "success" },
+  ];
+  for (const line of lines) {
+    if (res.destroyed) return;
+    res.write(`${JSON.stringify(line)}\n`);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+  }
+  if (!models.includes(model)) models.push(model);
+  res.end();
 }
 
 function answerOther(request: RecordedRequest, res: ServerResponse, models: readonly string[]): void {
