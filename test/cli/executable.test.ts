@@ -77,7 +77,7 @@ describe("the loom executable", () => {
     expect((await sh("node dist/cli/main.js completion fish")).code).toBe(2);
   });
 
-  it("installs from a packed tarball into another project and serves MCP over stdio", {
+  it("installs from a packed tarball into another project and globally, and serves MCP over stdio", {
     timeout: 240_000,
   }, async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "loom-install-"));
@@ -100,6 +100,30 @@ describe("the loom executable", () => {
       expect(tools).toContain("docs_search");
     } finally {
       await client.close();
+    }
+
+    // npm install -g, into a prefix of its own: `loom` on the PATH from the prefix's bin folder.
+    const prefix = path.join(dir, "global");
+    const global = await sh(`npm install -g --prefix ${prefix} --no-audit --no-fund ${tarball}`, dir);
+    expect(global.code, global.stderr).toBe(0);
+    const onPath = await sh(
+      `PATH=${path.join(prefix, "bin")}:$PATH; command -v loom && loom --version`,
+      tmpdir(),
+    );
+    expect(onPath.stdout.trim().split("\n")).toEqual([path.join(prefix, "bin", "loom"), version]);
+    const globalClient = await connectStdio("client-v2", {
+      command: path.join(prefix, "bin", "loom"),
+      args: [
+        "mcp",
+        "--config",
+        path.join(prefix, "lib", "node_modules", "loom-ai", "configs", "mcp", "example.yaml"),
+      ],
+      cwd: tmpdir(),
+    });
+    try {
+      expect((await globalClient.listTools()).map((t) => t.name)).toContain("read_document");
+    } finally {
+      await globalClient.close();
     }
   });
 });
