@@ -89,6 +89,7 @@ export function buildGatewayInstance(spec: McpServerSpec): GatewayInstance {
           }),
     },
   );
+  setDefaultClientLogLevel(server, spec.logger);
   let registered: RegisteredTool[] = [];
   const setTools = (tools: readonly ToolSpec[]) => {
     for (const tool of registered) tool.remove();
@@ -106,6 +107,33 @@ export function buildGatewayInstance(spec: McpServerSpec): GatewayInstance {
   }));
   return { server, subscriptions, setTools };
 }
+
+/**
+ * The level below which log notifications are not sent to a 2025-era client that never sent
+ * `logging/setLevel`. The SDK sends every level to such a client, which triples the messages of a
+ * call; the spec leaves the choice to the server. (2026-era clients name a level per request and
+ * get nothing without one.)
+ */
+export const DEFAULT_CLIENT_LOG_LEVEL = "warning";
+
+/**
+ * Makes {@link DEFAULT_CLIENT_LOG_LEVEL} the level of clients that set none. The SDK looks a
+ * session's level up in a private map and falls back to its `undefined` key; there is no public
+ * setter, so this writes that key, and says so loudly if an SDK release renamed the map.
+ */
+function setDefaultClientLogLevel(server: McpServer, logger: GatewayLogger): void {
+  const levels = (server.server as unknown as { _loggingLevels?: unknown })._loggingLevels;
+  if (levels instanceof Map) {
+    if (!levels.has(undefined)) levels.set(undefined, DEFAULT_CLIENT_LOG_LEVEL);
+  } else if (!warnedNoLevelMap) {
+    warnedNoLevelMap = true;
+    logger.warn(
+      {},
+      "this MCP SDK has no default log level to set: clients that set no level get every log notification",
+    );
+  }
+}
+let warnedNoLevelMap = false;
 
 /** A fresh `McpServer` serving `spec.tools` (see {@link buildGatewayInstance}). */
 export function buildMcpServer(spec: McpServerSpec): McpServer {

@@ -124,7 +124,19 @@ describe.each(CLIENT_KINDS)("mcp http (%s)", (kind) => {
     const messages = client.logs.map((l) => JSON.stringify(l.data));
     expect(messages.some((m) => m.includes("step 2 of 2 done"))).toBe(true);
     expect(messages.some((m) => m.includes("debug detail"))).toBe(false);
-    expect(client.logs.every((l) => l.level === "info")).toBe(true);
+    expect(new Set(client.logs.map((l) => l.level))).toEqual(new Set(["info", "warning"]));
+    await client.close();
+  });
+
+  it("sends a client that set no level only warnings and above, and every level once it sets debug", async () => {
+    const client = await connectHttp(kind, http.url);
+    await client.callTool("steps", { count: 2 });
+    // A 2026-era client names its level per request: without one it gets none.
+    expect(client.logs.map((l) => l.level)).toEqual(client.era === "legacy" ? ["warning"] : []);
+    client.logs.length = 0;
+    await client.setLogLevel("debug");
+    await client.callTool("steps", { count: 1 });
+    expect(client.logs.map((l) => l.level)).toEqual(["debug", "info", "warning"]);
     await client.close();
   });
 });

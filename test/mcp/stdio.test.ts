@@ -17,6 +17,17 @@ describe.each(CLIENT_KINDS)("mcp stdio (%s)", (kind) => {
     await client.close();
   });
 
+  it("sends a client that set no level only warnings and above, and every level once it sets debug", async () => {
+    const client = await connectStdio(kind, params);
+    await client.callTool("steps", { count: 2 });
+    expect(client.logs.map((l) => l.level)).toEqual(client.era === "legacy" ? ["warning"] : []);
+    client.logs.length = 0;
+    await client.setLogLevel("debug");
+    await client.callTool("steps", { count: 1 });
+    expect(client.logs.map((l) => l.level)).toEqual(["debug", "info", "warning"]);
+    await client.close();
+  });
+
   it("reports progress and validation errors over stdio", async () => {
     const client = await connectStdio(kind, params);
     const updates: ProgressUpdate[] = [];
