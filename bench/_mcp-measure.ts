@@ -1,12 +1,32 @@
 /**
  * Measuring helpers of bench/mcp.ts: spawn a server (the gateway through `loom mcp`, or the bare
- * SDK server), connect the v2 client over stdio or HTTP, and time calls.
+ * SDK server), connect a client over stdio or HTTP — the 1.x SDK client (`sdk-v1`, 2025-era, what
+ * most assistants ship) or the v2 one (`client-v2`, which negotiates the 2026 protocol) — and time
+ * calls carrying 1 KB of text.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport as StdioTransportV1 } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport as HttpTransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+/** Which official client drives the calls. */
+export type ClientKind = "sdk-v1" | "client-v2";
+
+/** What the benchmark needs of either client. */
+export interface BenchClient {
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  listTools(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** The text every call carries: 1 KB, made unique per call by its suffix. */
+export function payloadText(suffix: string): string {
+  return `${"lorem ipsum ".repeat(84)}${suffix}`.slice(-1024);
+}
 
 /** How to start one server process. */
 export interface ServerCommand {
@@ -20,20 +40,27 @@ const INFO = { name: "loom-bench", version: "1.0.0" };
 
 /** A connected stdio client and its server's pid. */
 export interface StdioConnection {
-  client: Client;
+  client: BenchClient;
   pid: number;
   close(): Promise<void>;
 }
 
 /** Spawns `server` (stdio) and connects; resolves after the handshake. */
-export async function connectStdio(server: ServerCommand): Promise<StdioConnection> {
-  const transport = new StdioClientTransport({
+export async function connectStdio(server: ServerCommand, kind: ClientKind): Promise<StdioConnection> {
+  const params = {
     command: server.command,
     args: server.args,
     ...(server.cwd ? { cwd: server.cwd } : {}),
-    stderr: "ignore",
+    stderr: "ignore" as const,
     env: { ...(process.env as Record<string, string>), LOOM_LOG_LEVEL: "warn" },
-  });
+  };
+  if (kind === "sdk-v1") {
+    const transport = new StdioTransportV1(params);
+    const client = new ClientV1(INFO);
+    await client.connect(transport);
+    return { client, pid: transport.pid ?? -1, close: () => client.close() };
+  }
+  const transport = new StdioClientTransport(params);
   const client = new Client(INFO, { versionNegotiation: { mode: "auto" } });
   await client.connect(transport);
   return { client, pid: transport.pid ?? -1, close: () => client.close() };
@@ -77,16 +104,24 @@ export async function startHttp(server: ServerCommand): Promise<HttpProcess> {
   };
 }
 
-/** Connects a v2 client to an HTTP endpoint. */
-export async function connectHttp(url: string): Promise<Client> {
+/** Connects a client of `kind` to an HTTP endpoint. */
+export async function connectHttp(url: string, kind: ClientKind): Promise<BenchClient> {
+  if (kind === "sdk-v1") {
+    const client = new ClientV1(INFO);
+    await client.connect(new HttpTransportV1(new URL(url)));
+    return client;
+  }
   const client = new Client(INFO, { versionNegotiation: { mode: "auto" } });
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
   return client;
 }
 
 /** One echo call; throws when the result is an error or does not echo. */
-export async function echo(client: Client, tool: string, text: string): Promise<void> {
-  const result = await client.callTool({ name: tool, arguments: { text } });
+export async function echo(client: BenchClient, tool: string, text: string): Promise<void> {
+  const result = (await client.callTool({ name: tool, arguments: { text } })) as {
+    isError?: boolean;
+    structuredContent?: unknown;
+  };
   const structured = result.structuredContent as { text?: unknown } | undefined;
   if (result.isError || structured?.text !== text) {
     throw new Error(`echo through '${tool}' failed: ${JSON.stringify(result).slice(0, 300)}`);
@@ -94,11 +129,12 @@ export async function echo(client: Client, tool: string, text: string): Promise<
 }
 
 /** Per-call latencies (ms) of `count` sequential echo calls. */
-export async function latencies(client: Client, tool: string, count: number): Promise<number[]> {
+export async function latencies(client: BenchClient, tool: string, count: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i += 1) {
+    const text = payloadText(`ping ${i}`);
     const started = performance.now();
-    await echo(client, tool, `ping ${i}`);
+    await echo(client, tool, text);
     times.push(performance.now() - started);
   }
   return times;
@@ -110,13 +146,14 @@ export async function throughput(
   tool: string,
   clients: number,
   callsEach: number,
+  kind: ClientKind,
 ): Promise<number> {
-  const connected = await Promise.all(Array.from({ length: clients }, () => connectHttp(url)));
+  const connected = await Promise.all(Array.from({ length: clients }, () => connectHttp(url, kind)));
   try {
     const started = performance.now();
     await Promise.all(
       connected.map(async (client, c) => {
-        for (let i = 0; i < callsEach; i += 1) await echo(client, tool, `c${c} ${i}`);
+        for (let i = 0; i < callsEach; i += 1) await echo(client, tool, payloadText(`c${c} ${i}`));
       }),
     );
     return (clients * callsEach) / ((performance.now() - started) / 1000);

@@ -73,12 +73,23 @@ export function validateAgainstSchema(schema: JsonSchema, value: unknown): Schem
   const validate = compileSchema(schema);
   // JSON has no Infinity or NaN, but `JSON.parse("1e309")` gives Infinity, which ajv accepts as
   // an integer; no payload may carry a non-finite number.
-  const nonFinite = nonFiniteNumbers(value, []);
+  const nonFinite = hasNonFiniteNumber(value) ? nonFiniteNumbers(value, []) : [];
   if (validate(value)) return nonFinite;
   return [
     ...nonFinite,
     ...(validate.errors ?? []).filter((e) => !isNoise(e)).map((e) => toViolation(e, value)),
   ];
+}
+
+/** Whether `value` holds Infinity or NaN anywhere (a walk that allocates nothing). */
+function hasNonFiniteNumber(value: unknown): boolean {
+  if (typeof value === "number") return !Number.isFinite(value);
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasNonFiniteNumber);
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && hasNonFiniteNumber((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }
 
 /** Every non-finite number in `value`, as a violation naming its path and the allowed range. */

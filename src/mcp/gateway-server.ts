@@ -225,16 +225,27 @@ export class LoomMcpServer {
       run: async (args, context) => {
         const endAll = this.inFlight.begin();
         const endHere = generation.inFlight.begin();
+        const shutdown = this.#shutdown.signal;
+        // One controller aborted by the client's cancel or the shutdown: AbortSignal.any costs
+        // more than the rest of this wrapper on every call.
+        const controller = new AbortController();
+        const onCancel = () => controller.abort(context.signal.reason);
+        let onShutdown = () => {};
         try {
-          const shutdown = this.#shutdown.signal;
           if (shutdown.aborted) return SHUTTING_DOWN;
-          const running = spec.run(args, { ...context, signal: AbortSignal.any([context.signal, shutdown]) });
+          if (context.signal.aborted) onCancel();
+          else context.signal.addEventListener("abort", onCancel, { once: true });
           return await new Promise<ToolOutcome>((resolve, reject) => {
-            const onShutdown = () => resolve(SHUTTING_DOWN);
+            onShutdown = () => {
+              controller.abort(shutdown.reason);
+              resolve(SHUTTING_DOWN);
+            };
             shutdown.addEventListener("abort", onShutdown, { once: true });
-            running.then(resolve, reject).finally(() => shutdown.removeEventListener("abort", onShutdown));
+            spec.run(args, { ...context, signal: controller.signal }).then(resolve, reject);
           });
         } finally {
+          context.signal.removeEventListener("abort", onCancel);
+          shutdown.removeEventListener("abort", onShutdown);
           endHere();
           endAll();
           if (this.#resources) {

@@ -2,7 +2,8 @@
  * Line framing in front of the SDK's stdio reader, so that every bad line gets a JSON-RPC 2.0
  * error reply (https://www.jsonrpc.org/specification#error_object) instead of silence: the SDK
  * skips a line that is not JSON, drops one that is not JSON-RPC, and closes the connection when a
- * message outgrows its buffer. Good lines go on to the SDK unchanged.
+ * message outgrows its buffer. Good lines go on to the SDK already parsed, so no line is parsed
+ * twice.
  */
 
 /** Largest stdio message accepted by default. @default 10 MiB */
@@ -20,12 +21,12 @@ export const JSONRPC_PARSE_ERROR = -32700;
 export const JSONRPC_INVALID_REQUEST = -32600;
 
 /**
- * Splits stdin into lines; passes each JSON-RPC line to `forward` (with its newline), answers
- * the rest through `reply`. A line longer than `maxMessageBytes` is discarded as it streams in.
+ * Splits stdin into lines; passes each JSON-RPC message to `forward` (parsed), answers the rest
+ * through `reply`. A line longer than `maxMessageBytes` is discarded as it streams in.
  */
 export class StdioFramer {
   readonly #maxMessageBytes: number;
-  readonly #forward: (line: Buffer) => void;
+  readonly #forward: (message: Record<string, unknown>) => void;
   readonly #reply: (error: FramingError) => void;
   #chunks: Buffer[] = [];
   /** Whether an `initialize` request came by (2025-era lifecycle). */
@@ -35,7 +36,7 @@ export class StdioFramer {
 
   constructor(
     maxMessageBytes: number,
-    forward: (line: Buffer) => void,
+    forward: (message: Record<string, unknown>) => void,
     reply: (error: FramingError) => void,
   ) {
     this.#maxMessageBytes = maxMessageBytes;
@@ -98,7 +99,11 @@ export class StdioFramer {
   #endLine(): void {
     const length = this.#length;
     const oversized = this.#oversized;
-    const line = oversized ? undefined : Buffer.concat(this.#chunks);
+    const line = oversized
+      ? undefined
+      : this.#chunks.length === 1
+        ? this.#chunks[0]
+        : Buffer.concat(this.#chunks);
     this.#chunks = [];
     this.#length = 0;
     this.#oversized = false;
@@ -111,7 +116,8 @@ export class StdioFramer {
       );
       return;
     }
-    const text = line.toString("utf8").replace(/\r$/, "");
+    const end = line.at(-1) === 0x0d ? line.length - 1 : line.length;
+    const text = line.toString("utf8", 0, end);
     if (text.trim() === "") return;
     let message: unknown;
     try {
@@ -130,7 +136,7 @@ export class StdioFramer {
       return;
     }
     if (!this.#initialized && !this.#allowedBeforeInitialize(message as Record<string, unknown>)) return;
-    this.#forward(Buffer.concat([line, Buffer.from("\n")]));
+    this.#forward(message as Record<string, unknown>);
   }
 }
 

@@ -5,7 +5,7 @@
  * stderr instead.
  */
 import type { Readable, Writable } from "node:stream";
-import type { JSONRPCMessage } from "@modelcontextprotocol/server";
+import { type JSONRPCMessage, parseJSONRPCMessage } from "@modelcontextprotocol/server";
 import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { LoomMcpServer } from "./gateway-server.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, StdioFramer } from "./stdio-framer.js";
@@ -54,11 +54,21 @@ class ObservedStdioTransport extends StdioServerTransport {
     onClosed: () => void,
     maxMessageBytes: number,
   ) {
-    // The framer enforces the size limit per message; the SDK's buffer sees one line at a time.
+    // The framer reads stdin and enforces the size limit; the SDK's read buffer is not used.
     super(stdin, stdout, { maxBufferSize: maxMessageBytes + 2 });
     this.#onClosed = onClosed;
     this._onstdinclose = onClosed;
-    const forward = this._ondata;
+    // The framer has parsed the line and checked it is JSON-RPC; the SDK's own check runs here.
+    const forward = (message: Record<string, unknown>) => {
+      let parsed: JSONRPCMessage;
+      try {
+        parsed = parseJSONRPCMessage(message);
+      } catch (error) {
+        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      this.onmessage?.(parsed);
+    };
     const framer = new StdioFramer(maxMessageBytes, forward, (error) => {
       // JSON-RPC 2.0 answers an unidentifiable request with `"id": null`, which the SDK's type omits.
       this.send(error as unknown as JSONRPCMessage).catch((e: unknown) =>
