@@ -18,7 +18,7 @@ import { median, rawSpawnToFirstList } from "./_mcp-measure.js";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const MEMORY_PROBE = path.join(REPO, "bench/memory-probe.mjs");
-const READ_PROBE = path.join(REPO, "bench/_read-probe.mjs");
+const READ_PROBE = path.join(REPO, "test/fixtures/read-recorder.mjs");
 
 /** A project of `count` processor workers, each served as a tool. */
 export interface ScaleProject {
@@ -56,7 +56,6 @@ const gatewayArgs = (project: ScaleProject, extra: string[] = []) => [
   "mcp",
   "--config",
   project.mcpConfig,
-  "--skip-preflight",
   ...extra,
 ];
 
@@ -136,7 +135,10 @@ export async function measureTools(
 /** One hot reload: time to the notification and the worker files read for it. */
 export interface ReloadSample {
   notifiedMs: number;
+  /** Reads of worker files (the changed one included). */
   filesRead: number;
+  /** Reads of worker files other than the changed one. */
+  othersRead: number;
   changedRead: boolean;
 }
 
@@ -194,7 +196,12 @@ export async function measureReload(project: ScaleProject, edits: number): Promi
       // Reads logged after the notification belong to this reload too (the watcher's digest).
       await new Promise((resolve) => setTimeout(resolve, 300));
       const read = reads().slice(before);
-      samples.push({ notifiedMs, filesRead: read.length, changedRead: read.includes(file) });
+      samples.push({
+        notifiedMs,
+        filesRead: read.length,
+        othersRead: read.filter((f) => f !== file).length,
+        changedRead: read.includes(file),
+      });
     }
     return { tools: project.workers.length, samples, startReads };
   } finally {
@@ -250,7 +257,7 @@ export async function measureSessions(project: ScaleProject, sessions: number): 
       NODE_OPTIONS: `--expose-gc --import ${MEMORY_PROBE}`,
     },
     // Every session comes from 127.0.0.1: the per-address limit is for hosts, not for this.
-    ["--skip-preflight", "--max-sessions", String(sessions + 100), "--max-sessions-per-client", "0"],
+    ["--max-sessions", String(sessions + 100), "--max-sessions-per-client", "0"],
   );
   const pid = gateway.child.pid as number;
   const open = async (count: number) => {

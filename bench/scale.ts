@@ -109,7 +109,14 @@ async function toolsCurve(projects: Map<number, ScaleProject>): Promise<boolean>
 async function reloadCurve(project: ScaleProject): Promise<boolean> {
   const result = await measureReload(project, quick ? 3 : 7);
   const rows = [
-    ["edit", "write → list_changed", "beyond debounce", "worker files read", "changed file read"],
+    [
+      "edit",
+      "write → list_changed",
+      "beyond debounce",
+      "worker file reads",
+      "of other files",
+      "changed file read",
+    ],
   ];
   for (const [i, s] of result.samples.entries()) {
     rows.push([
@@ -117,13 +124,14 @@ async function reloadCurve(project: ScaleProject): Promise<boolean> {
       ms(s.notifiedMs),
       ms(s.notifiedMs - DEFAULT_RELOAD_DEBOUNCE_MS),
       String(s.filesRead),
+      String(s.othersRead),
       s.changedRead ? "yes" : "no",
     ]);
   }
   const p50 = median(result.samples.map((s) => s.notifiedMs));
   const beyond = p50 - DEFAULT_RELOAD_DEBOUNCE_MS;
-  const maxReads = Math.max(...result.samples.map((s) => s.filesRead));
-  const onlyChanged = result.samples.every((s) => s.changedRead && s.filesRead === 1);
+  const maxOthers = Math.max(...result.samples.map((s) => s.othersRead));
+  const onlyChanged = result.samples.every((s) => s.changedRead && s.othersRead === 0);
   printTable(
     `2. Hot reload of one worker file among ${result.tools} (debounce ${DEFAULT_RELOAD_DEBOUNCE_MS} ms; ` +
       `${result.startReads} worker file reads at start)`,
@@ -131,7 +139,7 @@ async function reloadCurve(project: ScaleProject): Promise<boolean> {
   );
   console.log(
     `median ${ms(p50)} (${ms(beyond)} beyond the debounce); goals: < ${RELOAD_GOAL_MS} ms beyond the debounce: ` +
-      `${mark(beyond < RELOAD_GOAL_MS)}; only the changed file re-read (at most ${maxReads} reads): ${mark(onlyChanged)}`,
+      `${mark(beyond < RELOAD_GOAL_MS)}; only the changed file re-read (at most ${maxOthers} reads of other files): ${mark(onlyChanged)}`,
   );
   return beyond < RELOAD_GOAL_MS && onlyChanged;
 }
