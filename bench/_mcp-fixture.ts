@@ -21,7 +21,8 @@ export interface BenchProject {
   toolCount: number;
 }
 
-const echoBackend = (repo: string) => `// Echo processor for bench/mcp.ts.
+/** The echo processor module bench workers name (`../backends/echo.js#EchoBackend`). */
+export const echoBackend = (repo: string) => `// Echo processor for bench/mcp.ts.
 import { ProcessingBackend } from ${JSON.stringify(pathToFileURL(path.join(repo, "dist/worker/processor.js")).href)};
 
 export class EchoBackend extends ProcessingBackend {
@@ -33,7 +34,8 @@ export class EchoBackend extends ProcessingBackend {
 
 // Every worker's schemas differ (descriptions, an optional field), as in a real project, so no
 // cache keyed by schema content makes the many look like one.
-const worker = (name: string) => `name: ${name}
+/** A bench worker config named `name`, in a workers/ folder beside backends/. */
+export const worker = (name: string) => `name: ${name}
 description: "Returns its input (bench worker ${name})"
 worker_kind: processor
 processing_backend: "../backends/echo.js#EchoBackend"

@@ -1,218 +1,45 @@
 /**
  * DuckDBQueryBackend benchmark (issue 6): each action through the backend against the same SQL
- * run directly on a connection to the same file (prepared once, rows read as JSON), 100k rows.
- * Goal: backend time ≤ 1.2 × direct time for every action.
- *
- * Both sides run in the same process on the same file, one call each in turn, and each side's
- * time is the median of its calls, so load from other processes hits both alike.
+ * run directly on a connection to the same file (see `_duckdb-measure.ts`), 100k rows.
+ * Goal: backend time ≤ 1.2 × direct time for every action. `bench/scale.ts` runs the same
+ * measurement at 10k, 100k and 1M rows.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
-import { DOUBLE, type DuckDBValue, LIST, listValue } from "@duckdb/node-api";
-import { bm25SearchSql, FullTextIndex } from "../src/contrib/duckdb/full-text-index.js";
-import { DuckDBQueryBackend, hashEmbedding, openDuckDB } from "../src/contrib/duckdb/index.js";
-import { prepareVectorRanking } from "../src/contrib/duckdb/vector-search.js";
-import type { EmbeddingProvider } from "../src/worker/embeddings.js";
+import { buildDocumentsTable, measureDuckDBActions } from "./_duckdb-measure.js";
 import type { BenchOutcome } from "./run.js";
 
 const ROWS = 100_000;
 const RATIO_GOAL = 1.2;
-const WORDS = `data report policy cloud payment refund customer search latency index vector model contract
-  invoice budget release incident outage storage backup migration schema query cache cluster metric alert
-  deploy review audit privacy consent license vendor pricing churn survey interview feature roadmap design
-  security upload session token account billing support ticket escalation agent onboarding training`.split(
-  /\s+/,
-);
-
-const embedder: EmbeddingProvider = {
-  dimensions: 32,
-  embed: async (text) => hashEmbedding(text, 32),
-  embedBatch: async (texts) => texts.map((t) => hashEmbedding(t, 32)),
-};
-
-interface Case {
-  action: string;
-  calls: number;
-  payload: (i: number) => Record<string, unknown>;
-  direct: (i: number) => Promise<unknown>;
-}
 
 /** Runs the benchmark and prints a table of per-call times and ratios. */
 export async function run(): Promise<BenchOutcome> {
   const dir = await mkdtemp(path.join(tmpdir(), "loom-bench-duckdb-"));
   const file = path.join(dir, "bench.duckdb");
   try {
-    await buildDatabase(file);
-    return await measure(file);
+    await buildDocumentsTable(file, ROWS);
+    const { indexBuildMs, actions } = await measureDuckDBActions(file, { rows: ROWS });
+    console.log(
+      `bm25_sql index build: ${indexBuildMs.backend.toFixed(0)} ms (backend, first search), ${indexBuildMs.direct.toFixed(0)} ms (direct)`,
+    );
+    console.log(
+      `\n${ROWS.toLocaleString("en")} rows; median ms per call, calls alternating backend/direct\n`,
+    );
+    console.log(
+      `${"action".padEnd(14)}${"calls".padStart(7)}${"backend".padStart(10)}${"direct".padStart(10)}${"ratio".padStart(8)}   goal ≤ ${RATIO_GOAL}×`,
+    );
+    let passed = true;
+    for (const a of actions) {
+      const ratio = a.backendMs / a.directMs;
+      const ok = ratio <= RATIO_GOAL;
+      passed &&= ok;
+      console.log(
+        `${a.action.padEnd(14)}${String(a.calls).padStart(7)}${a.backendMs.toFixed(2).padStart(10)}${a.directMs.toFixed(2).padStart(10)}${ratio.toFixed(2).padStart(8)}   ${ok ? "ok" : "MISSED"}`,
+      );
+    }
+    return { passed };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-async function buildDatabase(file: string): Promise<void> {
-  await using db = await openDuckDB(file, { readOnly: false });
-  const words = `[${WORDS.map((w) => `'${w}'`).join(", ")}]`;
-  // Token k of row i: a third from a small list of common words, the rest from a 20k-word
-  // synthetic vocabulary ("w123"); both skewed (powers of a uniform) so few words are common.
-  const u = (salt: string) => `((hash(i, k, '${salt}') % 1000000) / 1000000.0)`;
-  const text = (n: number, salt: string) =>
-    `array_to_string(list_transform(range(${n}), k -> CASE WHEN hash(i, k, '${salt}x') % 3 = 0` +
-    ` THEN ${words}[1 + floor(${WORDS.length} * pow(${u(salt)}, 2))::INTEGER]` +
-    ` ELSE 'w' || floor(20000 * pow(${u(salt)}, 3))::INTEGER END), ' ')`;
-  await db.exec(
-    `CREATE TABLE documents AS SELECT i AS id, ${text(6, "t")} AS title, ${text(20, "s")} AS summary,` +
-      ` ${text(60, "f")} AS full_text, ['published', 'draft', 'archived'][1 + i % 3] AS status,` +
-      ` ['engineering', 'legal', 'finance', 'support', 'research'][1 + (hash(i, 'c') % 5)::INTEGER] AS category,` +
-      ` round((hash(i, 'score') % 1000) / 100.0, 2) AS score, TIMESTAMP '2024-01-01' + to_minutes(i::BIGINT) AS created_at,` +
-      ` '["tag"]' AS tags, list_transform(range(32), k -> ((hash(i, k, 'e') % 2000) / 1000.0 - 1))::FLOAT[] AS embedding` +
-      ` FROM range(${ROWS}) t(i)`,
-  );
-}
-
-async function measure(file: string): Promise<BenchOutcome> {
-  const options = {
-    db_path: file,
-    table_name: "documents",
-    result_columns: ["id", "title", "status", "score", "created_at", "tags"],
-    json_columns: ["tags"],
-    fts_fields: ["title", "summary", "full_text"],
-    search_engine: "bm25_sql" as const,
-    filter_fields: { status: "status = ?", min_score: "score >= ?" },
-    stats_groups: ["status", "category"],
-    stats_aggregates: ["COUNT(*) AS record_count", "ROUND(AVG(score), 2) AS avg_score"],
-    default_order_by: "created_at DESC",
-    embedding_provider: embedder,
-  };
-  await using backend = new DuckDBQueryBackend(options);
-  await using session = await openDuckDB(file);
-  let started = performance.now();
-  await backend.process({ action: "search", query: "warm up" });
-  const backendIndexMs = performance.now() - started;
-  started = performance.now();
-  await new FullTextIndex(session, {
-    table: "documents",
-    idColumn: "id",
-    fields: options.fts_fields,
-    engine: "bm25_sql",
-  }).ensure();
-  console.log(
-    `bm25_sql index build: ${backendIndexMs.toFixed(0)} ms (backend, first search), ${(performance.now() - started).toFixed(0)} ms (direct)`,
-  );
-
-  const connection = session.connection;
-  const select = options.result_columns.map((c) => `t."${c}"`).join(", ");
-  const prepared = new Map<string, Awaited<ReturnType<typeof connection.prepare>>>();
-  const direct = async (sql: string, values: DuckDBValue[], types?: DuckDBValue[]) => {
-    let statement = prepared.get(sql);
-    if (!statement) {
-      statement = await connection.prepare(sql);
-      prepared.set(sql, statement);
-    }
-    statement.bind(values, types as never);
-    const rows = (await statement.runAndReadAll()).getRowObjectsJson();
-    for (const row of rows) if (typeof row.tags === "string") row.tags = JSON.parse(row.tags);
-    return rows;
-  };
-  const where = ' FROM main."documents" t WHERE (status = ?) AND (score >= ?)';
-  const ranking = await prepareVectorRanking(session, {
-    table: "documents",
-    column: "embedding",
-    select,
-    columnType: "FLOAT[]",
-  });
-  const word = (i: number) => `${WORDS[(i * 7) % WORDS.length]} w${(i * 37) % 400}`;
-  const cases: Case[] = [
-    {
-      action: "search",
-      calls: 80,
-      payload: (i) => ({ action: "search", query: word(i) }),
-      direct: (i) => direct(bm25SearchSql({ table: "documents", idColumn: "id", select }), [word(i), 20]),
-    },
-    {
-      action: "filter",
-      calls: 150,
-      payload: (i) => ({ action: "filter", status: "draft", min_score: i % 9 }),
-      direct: async (i) => {
-        await direct(`SELECT count(*) AS total${where}`, ["draft", i % 9]);
-        return direct(`SELECT ${select}${where} ORDER BY "created_at" DESC LIMIT ? OFFSET ?`, [
-          "draft",
-          i % 9,
-          20,
-          0,
-        ]);
-      },
-    },
-    {
-      action: "stats",
-      calls: 200,
-      payload: () => ({ action: "stats", group_by: "category" }),
-      direct: () =>
-        direct(
-          'SELECT t."category", COUNT(*) AS record_count, ROUND(AVG(score), 2) AS avg_score FROM main."documents" t' +
-            ' GROUP BY t."category" ORDER BY t."category" NULLS LAST',
-          [],
-        ),
-    },
-    {
-      action: "get",
-      calls: 400,
-      payload: (i) => ({ action: "get", id: (i * 7919) % ROWS }),
-      direct: (i) =>
-        direct('SELECT * EXCLUDE ("embedding") FROM main."documents" WHERE "id" = ? LIMIT 1', [
-          (i * 7919) % ROWS,
-        ]),
-    },
-    {
-      action: "vector_search",
-      calls: 80,
-      payload: (i) => ({ action: "vector_search", query: word(i) }),
-      direct: async (i) =>
-        direct(ranking.sql, [listValue(await embedder.embed(word(i))), 20], [LIST(DOUBLE) as never]),
-    },
-  ];
-
-  let passed = true;
-  console.log(`\n${ROWS.toLocaleString("en")} rows; median ms per call, calls alternating backend/direct\n`);
-  console.log(
-    `${"action".padEnd(14)}${"calls".padStart(7)}${"backend".padStart(10)}${"direct".padStart(10)}${"ratio".padStart(8)}   goal ≤ ${RATIO_GOAL}×`,
-  );
-  for (const c of cases) {
-    const backendMs: number[] = [];
-    const directMs: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      await backend.process(c.payload(i));
-      await c.direct(i);
-    }
-    // One call each in turn (order flipped every other call), so load from other processes and
-    // cache warmth hit both sides alike; medians ignore the outliers.
-    for (let i = 0; i < c.calls; i++) {
-      const sides: Array<[number[], () => Promise<unknown>]> = [
-        [backendMs, () => backend.process(c.payload(i))],
-        [directMs, () => c.direct(i)],
-      ];
-      if (i % 2 === 1) sides.reverse();
-      for (const [times, call] of sides) {
-        const started = performance.now();
-        await call();
-        times.push(performance.now() - started);
-      }
-    }
-    const b = median(backendMs);
-    const d = median(directMs);
-    const ratio = b / d;
-    const ok = ratio <= RATIO_GOAL;
-    passed &&= ok;
-    console.log(
-      `${c.action.padEnd(14)}${String(c.calls).padStart(7)}${b.toFixed(2).padStart(10)}${d.toFixed(2).padStart(10)}${ratio.toFixed(2).padStart(8)}   ${ok ? "ok" : "MISSED"}`,
-    );
-  }
-  for (const statement of prepared.values()) statement.destroySync();
-  return { passed };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }

@@ -3,6 +3,7 @@
  * MCP gateway config (guide Part 12). stdout carries MCP messages only; logs go to stderr.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { ConfigFileCache } from "../config/file-cache.js";
 import { serveConfig, TRANSPORTS, type TransportName } from "../mcp/serve.js";
 import { shutdownTelemetry } from "../telemetry/enable.js";
 import { type PreflightFlags, preflightOrStop } from "./preflight-flags.js";
@@ -157,12 +158,14 @@ export function registerMcp(program: Command): void {
     .action(async (flags: McpFlags) => {
       try {
         const authToken = await authTokenOf(flags);
+        // The pre-flight and the gateway read the config files once between them.
+        const fileCache = new ConfigFileCache();
         if (!flags.skipPreflight) {
           const [{ gatewayChecks }, { formatCheck }] = await Promise.all([
             import("../preflight/gateway.js"),
             import("../preflight/index.js"),
           ]);
-          const checks = await gatewayChecks(flags.config, flags);
+          const checks = await gatewayChecks(flags.config, { ...flags, fileCache });
           await preflightOrStop(flags, () => checks.blocking);
           for (const check of checks.background) {
             void check.then((result) => process.stderr.write(`${formatCheck(result)}\n`)).catch(() => {});
@@ -175,6 +178,7 @@ export function registerMcp(program: Command): void {
           port: flags.port,
           path: flags.path,
           watch: flags.watch,
+          fileCache,
           ...(flags.routerRules === undefined ? {} : { routerRules: flags.routerRules }),
           ...(flags.workers === undefined ? {} : { workersDir: flags.workers }),
           ...(flags.natsUrl === undefined ? {} : { natsUrl: flags.natsUrl }),

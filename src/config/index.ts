@@ -5,6 +5,7 @@
 
 export { CONFIG_DEFINITIONS, configJsonSchema, QUERY_ACTIONS, schemaFileName } from "./definitions/index.js";
 export { detectKind } from "./detect-kind.js";
+export { ConfigFileCache } from "./file-cache.js";
 export { type ConfigIssue, ConfigValidationError, formatIssue, hasErrors } from "./issues.js";
 export { findSchemaProblems, type SchemaProblem } from "./json-schema-check.js";
 export {

@@ -6,6 +6,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { LoomError } from "../errors.js";
 import type { McpData, PipelineData, RouterRulesData, WorkerData } from "./definitions/index.js";
+import type { ConfigFileCache } from "./file-cache.js";
 import { type ConfigIssue, ConfigValidationError, hasErrors } from "./issues.js";
 import { toMcpGatewayConfig, toPipelineConfig, toRouterRules, toWorkerConfig } from "./to-model.js";
 import type { ConfigKind, McpGatewayConfig, PipelineConfig, RouterRules, WorkerConfig } from "./types.js";
@@ -16,6 +17,11 @@ import { isYamlFile } from "./workers-dir.js";
 export interface LoadConfigOptions {
   /** Load this text as the content of the file (an unsaved edit) instead of reading it. */
   text?: string;
+  /**
+   * Read files through this cache (the gateway's, so a hot reload re-reads only the files that
+   * changed). @default read each file
+   */
+  fileCache?: ConfigFileCache;
 }
 
 async function checked(
@@ -29,6 +35,7 @@ async function checked(
     probeImports: false,
     checkWorkerTypes: false,
     ...(options.text === undefined ? {} : { text: options.text }),
+    ...(options.fileCache ? { fileCache: options.fileCache } : {}),
   });
   if (hasErrors(result.issues) || result.data === undefined)
     throw new ConfigValidationError(absolute, result.issues);
@@ -53,8 +60,11 @@ export async function loadWorkerConfig(file: string, options: LoadConfigOptions 
  *
  * @throws ConfigValidationError listing every issue.
  */
-export async function loadPipelineConfig(file: string): Promise<PipelineConfig> {
-  const result = await checked(file, "pipeline");
+export async function loadPipelineConfig(
+  file: string,
+  options: LoadConfigOptions = {},
+): Promise<PipelineConfig> {
+  const result = await checked(file, "pipeline", options);
   return toPipelineConfig(result.data as PipelineData, result.file);
 }
 
@@ -64,8 +74,11 @@ export async function loadPipelineConfig(file: string): Promise<PipelineConfig> 
  *
  * @throws ConfigValidationError listing every issue.
  */
-export async function loadMcpConfig(file: string): Promise<McpGatewayConfig> {
-  const result = await checked(file, "mcp");
+export async function loadMcpConfig(
+  file: string,
+  options: LoadConfigOptions = {},
+): Promise<McpGatewayConfig> {
+  const result = await checked(file, "mcp", options);
   return toMcpGatewayConfig(result.data as McpData, result.file);
 }
 

@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { errorMessage } from "../errors.js";
 import { CONFIG_DEFINITIONS } from "./definitions/index.js";
 import { detectKind, kindByKeys, UNKNOWN_KIND_MESSAGE, wrongKindMessage } from "./detect-kind.js";
+import type { ConfigFileCache } from "./file-cache.js";
 import { IssueCollector } from "./issue-collector.js";
 import { type ConfigIssue, hasErrors, sortIssues } from "./issues.js";
 import { checkMcpRules, checkRouterRules } from "./mcp-rules.js";
@@ -40,6 +41,8 @@ export interface CheckOptions extends ValidateConfigOptions {
   probeImports?: boolean;
   /** Check pipeline worker types against a workers folder. @default true */
   checkWorkerTypes?: boolean;
+  /** Read this file, and the files an MCP config names, through this cache. @default read each file */
+  fileCache?: ConfigFileCache;
 }
 
 /** Everything validation learned about a file. `data` is set when there are no errors. */
@@ -67,11 +70,34 @@ export async function validateConfigFile(
   return { kind, issues };
 }
 
-/** {@link validateConfigFile} plus the validated data, for the loaders. */
+/**
+ * {@link validateConfigFile} plus the validated data, for the loaders. With a `fileCache` and
+ * `checkWorkerTypes: false`, a valid worker or pipeline file is validated once until the cache
+ * forgets it: its result then depends on that file alone (an MCP config's depends on the files it
+ * names, and a failure is checked again next time).
+ */
 export async function checkConfigFile(file: string, options: CheckOptions = {}): Promise<CheckedConfig> {
+  const cache =
+    options.text === undefined && options.checkWorkerTypes === false ? options.fileCache : undefined;
+  const variant = `probeImports=${options.probeImports ?? true}`;
+  const known = cache?.checked(file, variant);
+  if (known && (options.kind === undefined || known.kind === options.kind)) return known;
+  const result = await checkUncached(file, options);
+  if (cache && (result.kind === "worker" || result.kind === "pipeline") && !hasErrors(result.issues)) {
+    cache.remember(file, variant, result);
+  }
+  return result;
+}
+
+async function checkUncached(file: string, options: CheckOptions): Promise<CheckedConfig> {
   let source: YamlSource;
   try {
-    source = options.text === undefined ? await readYamlSource(file) : parseYamlSource(file, options.text);
+    source =
+      options.text !== undefined
+        ? parseYamlSource(file, options.text)
+        : options.fileCache
+          ? await options.fileCache.read(file)
+          : await readYamlSource(file);
   } catch (error) {
     const issue: ConfigIssue = {
       file,
@@ -123,6 +149,7 @@ export async function checkConfigFile(file: string, options: CheckOptions = {}):
           probeImports: options.probeImports,
           checkWorkerTypes: options.checkWorkerTypes,
           workersDir: workersDir ?? options.workersDir,
+          ...(options.fileCache ? { fileCache: options.fileCache } : {}),
         });
         const name = (checked.data as { name?: unknown } | undefined)?.name;
         return {

@@ -36,7 +36,8 @@ export async function readYamlSource(file: string): Promise<YamlSource> {
   return parseYamlSource(file, await readFile(file, "utf8"));
 }
 
-interface ParsedText {
+/** The parse of one file's text, with what positions need. */
+export interface ParsedText {
   text: string;
   doc: Document.Parsed;
   lineCounter: LineCounter;
@@ -51,17 +52,26 @@ const parsed = new Map<string, ParsedText>();
 function parseText(file: string, text: string): ParsedText {
   const known = parsed.get(file);
   if (known && known.text === text) return known;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const entry = parseFresh(text);
   if (parsed.size >= PARSED_LIMIT) parsed.clear();
-  const entry = { text, doc, lineCounter };
   parsed.set(file, entry);
   return entry;
 }
 
+/** Parses `text` without consulting the per-file cache. */
+export function parseFresh(text: string): ParsedText {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  return { text, doc, lineCounter };
+}
+
 /** Parses YAML text that came from `file`, keeping source positions. */
 export function parseYamlSource(file: string, text: string): YamlSource {
-  const { doc, lineCounter } = parseText(file, text);
+  return sourceFrom(file, parseText(file, text));
+}
+
+/** A source over a parse: positions from the shared parse, fresh plain data for each caller. */
+export function sourceFrom(file: string, { text, doc, lineCounter }: ParsedText): YamlSource {
   const at = (offset: number) => {
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };

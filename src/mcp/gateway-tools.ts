@@ -4,6 +4,7 @@
  * `LocalDispatcher` by default). Also records every config file read, which hot reload watches.
  */
 import path from "node:path";
+import type { ConfigFileCache } from "../config/file-cache.js";
 import { loadPipelineConfig, loadRouterRules, loadWorkerConfig, loadWorkerConfigs } from "../config/index.js";
 import type { McpGatewayConfig, PipelineConfig, WorkerConfig } from "../config/types.js";
 import { LoomError } from "../errors.js";
@@ -44,6 +45,8 @@ export interface GatewayToolsOptions {
    * `workers_dir:`. @default the config's `workers_dir`, else the workers/ folder beside each pipeline
    */
   workersDir?: string;
+  /** Read worker and pipeline files through this cache (the gateway's). @default read each file */
+  fileCache?: ConfigFileCache;
 }
 
 /** One discovered tool set and what it holds open. */
@@ -90,7 +93,7 @@ export async function discoverTools(
     const key = path.resolve(workerFile);
     let worker = loaded.get(key);
     if (!worker) {
-      worker = loadWorkerConfig(key);
+      worker = loadWorkerConfig(key, options.fileCache ? { fileCache: options.fileCache } : {});
       loaded.set(key, worker);
     }
     return worker;
@@ -110,7 +113,10 @@ export async function discoverTools(
     const pipelineEntries = [];
     for (const entry of gateway.tools.pipelines) {
       files.add(entry.config);
-      const pipeline = await loadPipelineConfig(entry.config);
+      const pipeline = await loadPipelineConfig(
+        entry.config,
+        options.fileCache ? { fileCache: options.fileCache } : {},
+      );
       const dir = path.resolve(options.workersDir ?? gateway.workersDir ?? defaultWorkersDir(entry.config));
       if (!workersByDir.has(dir)) workersByDir.set(dir, loadWorkerConfigs(dir, { load: loadWorker }));
       const workers = (await workersByDir.get(dir)) as Map<string, WorkerConfig>;

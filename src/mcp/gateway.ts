@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { ConfigFileCache } from "../config/file-cache.js";
 import type { McpGatewayConfig, PipelineConfig, WorkerConfig } from "../config/types.js";
 import { loadSettings } from "../llm/settings.js";
 import { createToolServer, type LoomMcpServer } from "./gateway-server.js";
@@ -15,7 +16,8 @@ import { loadGatewayConfig } from "./reload/load-config.js";
 import type { WorkspaceResources } from "./resources/workspace-resources.js";
 
 /** Options of {@link createServer}. */
-export interface CreateServerOptions extends Partial<Omit<GatewayToolsOptions, "logger" | "meshDispatcher">> {
+export interface CreateServerOptions
+  extends Partial<Omit<GatewayToolsOptions, "logger" | "meshDispatcher" | "fileCache">> {
   /**
    * Run tool calls on the NATS mesh at this URL (router → workers) instead of in this process.
    * @default the config's `nats_url`, else in-process
@@ -25,6 +27,11 @@ export interface CreateServerOptions extends Partial<Omit<GatewayToolsOptions, "
   natsCreds?: string;
   /** @default a pino logger on stderr */
   logger?: GatewayLogger;
+  /**
+   * The config files already read through this cache (the CLI's pre-flight loads the config
+   * first): the gateway and its hot reloads read through it too. @default a new cache
+   */
+  fileCache?: ConfigFileCache;
   /** Progress heartbeat while a call runs. @default 10 000 */
   heartbeatMs?: number;
   /**
@@ -91,7 +98,10 @@ export async function createServer(
   config: string | McpGatewayConfig,
   options: CreateServerOptions = {},
 ): Promise<LoomMcpServer> {
-  const gateway = typeof config === "string" ? await loadGatewayConfig(path.resolve(config)) : config;
+  // Every config file is read and parsed once; hot reloads re-read only the files that changed.
+  const fileCache = options.fileCache ?? new ConfigFileCache();
+  const gateway =
+    typeof config === "string" ? await loadGatewayConfig(path.resolve(config), { fileCache }) : config;
   const logger = options.logger ?? createStderrLogger();
   const natsUrl = options.natsUrl ?? gateway.natsUrl;
   const mesh =
@@ -104,6 +114,7 @@ export async function createServer(
   const toolOptions: GatewayToolsOptions = {
     logger,
     settings,
+    fileCache,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(mesh ? { meshDispatcher: mesh.dispatcherFor, meshGoalRunner: mesh.goalRunnerFor } : {}),
     ...(options.routerRules ? { routerRules: options.routerRules } : {}),
@@ -150,6 +161,7 @@ export async function createServer(
       files: discovered.files,
       resources: gateway.resources,
       discover: (next) => discoverTools(next, toolOptions),
+      fileCache,
       openResources: (next) => openResources(next, options, logger),
       ...(options.reloadDebounceMs === undefined ? {} : { debounceMs: options.reloadDebounceMs }),
     });

@@ -5,6 +5,8 @@
  * in flight finish (bounded), close sessions, watchers and everything the tools hold. A second
  * signal exits at once.
  */
+
+import type { ConfigFileCache } from "../config/file-cache.js";
 import { errorMessage } from "../errors.js";
 import { installProcessGuard } from "../worker/backend-guard.js";
 import { closeProcessors } from "../worker/processor-runner.js";
@@ -37,6 +39,8 @@ export interface ServeOptions extends Omit<StreamableHttpOptions, "readinessChec
   natsUrl?: string;
   /** A NATS credentials file. */
   natsCreds?: string;
+  /** Config files already read through this cache (see `CreateServerOptions.fileCache`). */
+  fileCache?: ConfigFileCache;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits the process at once (code 130). */
@@ -94,6 +98,7 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
     ...(options.workersDir ? { workersDir: options.workersDir } : {}),
     ...(options.natsUrl ? { natsUrl: options.natsUrl } : {}),
     ...(options.natsCreds ? { natsCreds: options.natsCreds } : {}),
+    ...(options.fileCache ? { fileCache: options.fileCache } : {}),
   }).catch((error) => {
     unguard();
     throw error;

@@ -3,7 +3,7 @@
  * stops it), and the tier of each LLM worker tool (a warning only: those tools answer with the fix
  * when called, and every other tool works).
  */
-import { loadMcpConfig, loadWorkerConfig } from "../config/index.js";
+import { type ConfigFileCache, loadMcpConfig, loadWorkerConfig } from "../config/index.js";
 import type { Tier } from "../config/types.js";
 import { loadSettings } from "../llm/settings.js";
 import type { CheckResult } from "./check.js";
@@ -19,17 +19,25 @@ export interface GatewayChecks {
 
 export async function gatewayChecks(
   configFile: string,
-  options: { natsUrl?: string; natsCreds?: string },
+  options: {
+    natsUrl?: string;
+    natsCreds?: string;
+    /** Read the config files through this cache (the gateway's, which then reads none again). */
+    fileCache?: ConfigFileCache;
+  },
 ): Promise<GatewayChecks> {
+  const load = options.fileCache ? { fileCache: options.fileCache } : {};
   // A config that does not load is reported by the gateway itself, with every issue.
-  const config = await loadMcpConfig(configFile).catch(() => undefined);
+  const config = await loadMcpConfig(configFile, load).catch(() => undefined);
   if (!config) return { blocking: [], background: [] };
   const natsUrl = options.natsUrl ?? config.natsUrl;
   const blocking = natsUrl ? [checkNats(natsUrl, options.natsCreds)] : [];
   const checks: Promise<CheckResult>[] = [];
   const tiers = new Set<Tier>();
-  for (const entry of config.tools.workers) {
-    const worker = await loadWorkerConfig(entry.config).catch(() => undefined);
+  const workers = await Promise.all(
+    config.tools.workers.map((entry) => loadWorkerConfig(entry.config, load).catch(() => undefined)),
+  );
+  for (const worker of workers) {
     if (worker && worker.workerKind !== "processor") tiers.add(worker.defaultModelTier);
   }
   const settings = await loadSettings({ configFile });

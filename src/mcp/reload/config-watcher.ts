@@ -28,8 +28,12 @@ export type ReloadEvent<T> =
 export interface ConfigWatcherOptions<T> {
   /** The files the current value was loaded from. */
   files: readonly string[];
-  /** Loads (and validates) the whole set again; throws for an invalid set. */
-  load: () => Promise<LoadedConfig<T>>;
+  /**
+   * Loads (and validates) the whole set again; throws for an invalid set. `changed` lists the files
+   * whose content changed since the last load (absolute paths): a loader that caches what it read
+   * (a `YamlSourceCache`) re-reads only those.
+   */
+  load: (changed: readonly string[]) => Promise<LoadedConfig<T>>;
   /** Receives each reload's outcome; reloads never overlap, and wait for a returned promise. */
   onReload: (event: ReloadEvent<T>) => void | Promise<void>;
   /** @default DEFAULT_RELOAD_DEBOUNCE_MS */
@@ -40,7 +44,9 @@ export interface ConfigWatcherOptions<T> {
 
 /**
  * Watches config files and reloads them as a set. Edits whose content is byte-for-byte what was
- * last loaded (an editor touching a file) cause no reload.
+ * last loaded (an editor touching a file) cause no reload. Only the files the watcher saw change
+ * are read to tell (each file's digest is kept), so a reload among many files costs the changed
+ * ones, not all of them.
  *
  * @example
  * const watcher = await ConfigWatcher.start({
@@ -55,7 +61,10 @@ export class ConfigWatcher<T> {
   readonly #watcher: FSWatcher;
   #files: Set<string>;
   #folders: Set<string>;
-  #digest: string | undefined;
+  /** Each watched file's digest as last loaded. */
+  readonly #digests = new Map<string, string>();
+  /** Files with file events since the last reload. */
+  #pending = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #again = false;
@@ -80,11 +89,14 @@ export class ConfigWatcher<T> {
     const ready = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
     const self = new ConfigWatcher(options, watcher);
     const changed = (file: string) => {
-      if (self.#files.has(path.resolve(file))) self.#schedule();
+      const absolute = path.resolve(file);
+      if (!self.#files.has(absolute)) return;
+      self.#pending.add(absolute);
+      self.#schedule();
     };
     watcher.on("change", changed).on("add", changed).on("unlink", changed);
     watcher.on("error", (error) => self.#reportError(error));
-    self.#digest = await digestOf(files);
+    await Promise.all(files.map(async (file) => self.#digests.set(file, await digestOf(file))));
     await ready;
     return self;
   }
@@ -95,10 +107,16 @@ export class ConfigWatcher<T> {
   }
 
   /**
-   * Reloads now (also used by the watcher after its debounce). Resolves when this reload, and any
+   * Checks every watched file and reloads now if any changed. Resolves when this reload, and any
    * requested while it ran, is done.
    */
   reloadNow(): Promise<void> {
+    for (const file of this.#files) this.#pending.add(file);
+    return this.#reloadPending();
+  }
+
+  /** Reloads if a file with events since the last reload changed (the watcher, after its debounce). */
+  #reloadPending(): Promise<void> {
     if (this.#running !== undefined) {
       this.#again = true;
       return this.#running;
@@ -124,7 +142,7 @@ export class ConfigWatcher<T> {
   #schedule(): void {
     if (this.#closed) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.reloadNow(), this.#debounceMs);
+    this.#timer = setTimeout(() => void this.#reloadPending(), this.#debounceMs);
   }
 
   async #loop(): Promise<void> {
@@ -135,18 +153,27 @@ export class ConfigWatcher<T> {
   }
 
   async #reloadOnce(): Promise<void> {
-    const digest = await digestOf([...this.#files]);
-    if (digest === this.#digest) return;
+    const pending = [...this.#pending].filter((f) => this.#files.has(f));
+    this.#pending = new Set();
+    const digests = new Map<string, string>();
+    for (const file of pending) {
+      const digest = await digestOf(file);
+      if (digest !== this.#digests.get(file)) digests.set(file, digest);
+    }
+    if (digests.size === 0) return;
     let event: ReloadEvent<T>;
     try {
-      const loaded = await this.#options.load();
+      const loaded = await this.#options.load([...digests.keys()].sort());
       const files = loaded.files.map((f) => path.resolve(f));
       this.#retarget(files);
-      this.#digest = await digestOf(files);
+      for (const [file, digest] of digests) this.#digests.set(file, digest);
+      for (const file of this.#digests.keys()) if (!this.#files.has(file)) this.#digests.delete(file);
+      // Files the new set reads for the first time: their content now is what was loaded.
+      for (const file of files) if (!this.#digests.has(file)) this.#digests.set(file, await digestOf(file));
       event = { type: "reloaded", value: loaded.value, files: [...files].sort() };
     } catch (error) {
       // Remember what failed, so touching the broken file again does not re-report it.
-      this.#digest = digest;
+      for (const [file, digest] of digests) this.#digests.set(file, digest);
       event = { type: "invalid", issues: issuesOf(error, [...this.#files][0] ?? ""), error };
     }
     if (this.#closed) return;
@@ -176,17 +203,13 @@ function foldersOf(files: Iterable<string>): Set<string> {
   return new Set([...files].map((f) => path.dirname(f)));
 }
 
-/** A digest of the files' contents (a missing file counts as its own state). */
-async function digestOf(files: readonly string[]): Promise<string> {
-  const hash = createHash("sha256");
-  for (const file of [...files].sort()) {
-    hash.update(file).update("\0");
-    try {
-      hash.update(await readFile(file));
-    } catch {
-      hash.update("\0missing\0");
-    }
-    hash.update("\0");
+/** A digest of a file's content (a missing file counts as its own state). */
+async function digestOf(file: string): Promise<string> {
+  try {
+    return createHash("sha256")
+      .update(await readFile(file))
+      .digest("hex");
+  } catch {
+    return "missing";
   }
-  return hash.digest("hex");
 }

@@ -4,7 +4,7 @@
  * `tools/list_changed`, calls in flight finish on the old tools); if not, keep serving the old
  * tools and log every issue as `file:line:col  path  message`.
  */
-import { formatIssue, type McpGatewayConfig } from "../../config/index.js";
+import { type ConfigFileCache, formatIssue, type McpGatewayConfig } from "../../config/index.js";
 import type { LoomMcpServer } from "../gateway-server.js";
 import type { GatewayTools } from "../gateway-tools.js";
 import type { WorkspaceResources } from "../resources/workspace-resources.js";
@@ -25,6 +25,11 @@ export interface WatchGatewayOptions {
   openResources: (gateway: McpGatewayConfig) => Promise<WorkspaceResources | undefined>;
   /** @default 200 */
   debounceMs?: number;
+  /**
+   * The cache the served tools were loaded through (`discover` reads through it too); each reload
+   * forgets the files that changed, so only those are read again. @default read every file
+   */
+  fileCache?: ConfigFileCache;
 }
 
 interface Loaded {
@@ -45,8 +50,12 @@ export async function watchGateway(
   return ConfigWatcher.start<Loaded>({
     files: options.files,
     ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
-    load: async () => {
-      const gateway = await loadGatewayConfig(options.configFile);
+    load: async (changed) => {
+      options.fileCache?.forget(changed);
+      const gateway = await loadGatewayConfig(
+        options.configFile,
+        options.fileCache ? { fileCache: options.fileCache } : {},
+      );
       const tools = await options.discover(gateway);
       return { value: { gateway, tools }, files: tools.files };
     },

@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "yaml";
+import type { ConfigFileCache } from "../../config/file-cache.js";
 import {
   type ConfigIssue,
   ConfigValidationError,
@@ -18,16 +19,25 @@ import {
 import { resolveConfigPath } from "../../config/paths.js";
 import { errorMessage } from "../../errors.js";
 
+/** Options of {@link loadGatewayConfig}. */
+export interface LoadGatewayConfigOptions {
+  /** Read the config and the files it names through this cache. @default read each file */
+  fileCache?: ConfigFileCache;
+}
+
 /**
  * `loadMcpConfig`, plus the issues of each named worker and pipeline file when it fails.
  *
  * @throws ConfigValidationError listing every issue (each with file:line:col).
  * @example const config = await loadGatewayConfig("configs/mcp/example.yaml");
  */
-export async function loadGatewayConfig(file: string): Promise<McpGatewayConfig> {
+export async function loadGatewayConfig(
+  file: string,
+  options: LoadGatewayConfigOptions = {},
+): Promise<McpGatewayConfig> {
   const mcpFile = path.resolve(file);
   try {
-    return await loadMcpConfig(mcpFile);
+    return await loadMcpConfig(mcpFile, options.fileCache ? { fileCache: options.fileCache } : {});
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) throw error;
     const extra = await referencedIssues(mcpFile);
@@ -54,7 +64,7 @@ async function referencedIssues(mcpFile: string): Promise<ConfigIssue[]> {
   };
   const loads = [
     ...refs("workers").map((file) => loadWorkerConfig(file)),
-    ...refs("pipelines").map(loadPipelineConfig),
+    ...refs("pipelines").map((file) => loadPipelineConfig(file)),
   ];
   const issues: ConfigIssue[] = [];
   for (const result of await Promise.allSettled(loads)) {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -195,6 +195,30 @@ tools:
       "echo",
       "echo_two",
     ]);
+  });
+
+  it("tells the loader which files changed, and only those", async () => {
+    const initial = await loadConfigSet(mcpFile);
+    const changed: (readonly string[])[] = [];
+    let reloaded: () => void = () => {};
+    watcher = await ConfigWatcher.start<ConfigSet>({
+      files: initial.files,
+      debounceMs: 50,
+      load: async (files) => {
+        changed.push(files);
+        const set = await loadConfigSet(mcpFile);
+        return { value: set, files: set.files };
+      },
+      onReload: () => reloaded(),
+    });
+    const next = () => new Promise<void>((resolve) => (reloaded = resolve));
+    let done = next();
+    await writeFile(workerFile, worker("second"));
+    await done;
+    done = next();
+    await writeFile(mcpFile, `${await readFile(mcpFile, "utf8")}description: "now described"\n`);
+    await done;
+    expect(changed).toEqual([[workerFile], [mcpFile]]);
   });
 
   it("does not reload when a file is saved unchanged", async () => {
