@@ -302,7 +302,7 @@ function translateError(cause: unknown, file: string): LoomError {
  * by the calls after it. Concurrent first calls share one open; a failed open is retried by the
  * next call rather than cached.
  */
-export class LazySession<T extends { session: DuckDBSession }> {
+export class LazySession<T extends { session: DuckDBSession; close?: () => Promise<void> }> {
   readonly #open: () => Promise<T>;
   #state: Promise<T> | undefined;
 
@@ -319,11 +319,20 @@ export class LazySession<T extends { session: DuckDBSession }> {
     return this.#state;
   }
 
-  /** Closes the session if one was opened; the next {@link get} opens a new one. */
+  /**
+   * Closes what was opened (the state's own `close` first, then its session); the next
+   * {@link get} opens anew.
+   */
   async close(): Promise<void> {
     const state = this.#state;
     this.#state = undefined;
-    if (state !== undefined) await (await state.catch(() => undefined))?.session.close();
+    const opened = await state?.catch(() => undefined);
+    if (!opened) return;
+    try {
+      await opened.close?.();
+    } finally {
+      await opened.session.close();
+    }
   }
 }
 

@@ -1,28 +1,39 @@
 /**
  * BM25 full-text search for {@link DuckDBQueryBackend}: DuckDB's `fts` extension when it can be
- * loaded, otherwise the same ranking (k1 = 1.2, b = 0.75) computed in SQL over a token table the
- * backend keeps. `INSTALL fts` needs the network, so the fallback is what runs on offline hosts.
+ * loaded, otherwise the same ranking (k1 = 1.2, b = 0.75) computed in SQL over a token index
+ * (bm25-sql.ts). `INSTALL fts` needs the network, so the fallback is what runs on offline hosts.
  *
- * Where the fallback index lives: in the connection's TEMP catalog (memory). That works on a
- * read-only file, so search never needs write access; the price is one index build per backend
- * instance, on its first search (seconds for 100k documents: see bench/duckdb.ts). It is rebuilt
- * when the table changes, which can only happen while this process holds the file read-write
- * (DuckDB's file lock keeps other processes from writing while we read), so only then is a
- * change checksum computed before each search.
+ * Where the fallback index lives: with `persist` (what the backend uses), in a side file that
+ * survives restarts (bm25-store.ts, issue #18). A search never waits for a build: it is answered
+ * from the stored index (even before the table's fingerprint has been checked against it, in the
+ * background), else by a scan of the table with the same ranking while the index is (re)built in
+ * the background. Without `persist`, in the connection's TEMP catalog, built on the first search
+ * (seconds for 100k documents: see bench/duckdb.ts). The table can only change while this
+ * process holds the file read-write (DuckDB's file lock keeps other processes from writing while
+ * we read), so only then is its fingerprint checked again before each search.
  */
-import { LoomError } from "../../errors.js";
-import type { DuckDBSession } from "./database.js";
+import { performance } from "node:perf_hooks";
+import { errorMessage, LoomError } from "../../errors.js";
+import {
+  BM25_B,
+  BM25_K1,
+  type Bm25Source,
+  bm25BuildSql,
+  bm25FingerprintSql,
+  bm25ScanSql,
+  bm25SearchSql,
+  bm25TableNames,
+  TOKEN_SPLIT_REGEX,
+} from "./bm25-sql.js";
+import { acquireBm25Store, type Bm25Store, releaseBm25Store, type StoredIndex } from "./bm25-store.js";
+import type { DuckDBSession, Row } from "./database.js";
+import { type DuckDBLogger, stderrDuckDBLogger } from "./logger.js";
+
+export { BM25_B, BM25_K1, bm25SearchSql, bm25TableNames, TOKEN_SPLIT_REGEX } from "./bm25-sql.js";
 
 /** Which engine answered a search. */
 export const SearchEngine = { Fts: "fts", Bm25Sql: "bm25_sql" } as const;
 export type SearchEngine = (typeof SearchEngine)[keyof typeof SearchEngine];
-
-/** BM25 parameters, as DuckDB's fts extension uses by default. */
-export const BM25_K1 = 1.2;
-export const BM25_B = 0.75;
-
-/** Token boundary: anything that is not a letter or a digit (tokens are lower-cased first). */
-export const TOKEN_SPLIT_REGEX = "[^\\p{L}\\p{N}]+";
 
 export interface FullTextIndexOptions {
   /** Validated table name (unquoted). */
@@ -33,37 +44,31 @@ export interface FullTextIndexOptions {
   fields: string[];
   /** `auto`: fts when it loads, else bm25_sql. */
   engine: "auto" | SearchEngine;
+  /**
+   * Keep the bm25_sql index in a side file across restarts and never make a search wait for a
+   * build (see the file comment). Without it, the index is a TEMP one built by {@link FullTextIndex.ensure}.
+   * @default false
+   */
+  persist?: boolean;
+  /** Where to say what happened to the index. @default stderr lines at LOOM_LOG_LEVEL */
+  logger?: DuckDBLogger;
 }
 
-/** SQL names of the fallback index tables of a table: postings, document frequencies, totals. */
-export function bm25TableNames(table: string): { postings: string; df: string; stats: string } {
-  return {
-    postings: `"loom_bm25_${table}"`,
-    df: `"loom_bm25_df_${table}"`,
-    stats: `"loom_bm25_stats_${table}"`,
-  };
-}
-
-/**
- * The fallback search query. Parameters: 1 = query text, 2 = limit. `select` lists the
- * (quoted, qualified by `t.`) result columns; the relevance column is `_relevance` (named apart from any `score` column of the table). Score of a document:
- * the sum over distinct query terms of idf · tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl)),
- * idf = ln(1 + (N − df + 0.5)/(df + 0.5)) (the fts extension's formula).
- */
-export function bm25SearchSql(options: { table: string; idColumn: string; select: string }): string {
-  const id = `"${options.idColumn}"`;
-  const names = bm25TableNames(options.table);
-  return (
-    `WITH q AS (SELECT DISTINCT unnest(string_split_regex(lower(?), '${TOKEN_SPLIT_REGEX}')) AS term),` +
-    ` w AS (SELECT q.term, ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) AS idf` +
-    `   FROM q JOIN ${names.df} d ON d.term = q.term CROSS JOIN ${names.stats} s),` +
-    ` top AS (SELECT p.doc_id, sum(w.idf * p.tf * (${BM25_K1} + 1)` +
-    `   / (p.tf + ${BM25_K1} * (1 - ${BM25_B} + ${BM25_B} * p.dl / s.avgdl))) AS score` +
-    `   FROM ${names.postings} p JOIN w ON p.term = w.term CROSS JOIN ${names.stats} s` +
-    `   GROUP BY p.doc_id ORDER BY score DESC, p.doc_id LIMIT ?)` +
-    ` SELECT ${options.select}, top.score AS _relevance FROM top JOIN main."${options.table}" t ON t.${id} = top.doc_id` +
-    ` ORDER BY top.score DESC, t.${id}`
-  );
+/** What a {@link FullTextIndex} knows about its bm25_sql index (for tests, benchmarks and status pages). */
+export interface FullTextIndexStatus {
+  engine: SearchEngine | undefined;
+  /** The side file the index is in, `memory` (this process only), `temp`, or undefined while there is none. */
+  location: string | undefined;
+  /** Fingerprint of the table content the index was built from (row count and checksum). */
+  fingerprint: string | undefined;
+  /** When the index was built, as DuckDB prints a timestamp. */
+  builtAt: string | undefined;
+  /** The index matches the table's current fingerprint (false while unchecked or rebuilding). */
+  current: boolean;
+  /** A fingerprint check or a build is running in the background. */
+  refreshing: boolean;
+  /** Builds this index has run (0 when it was loaded from the side file and found current). */
+  builds: number;
 }
 
 /** The fts-extension search query; same parameters and shape as {@link bm25SearchSql}. */
@@ -76,20 +81,111 @@ export function ftsSearchSql(options: { table: string; idColumn: string; select:
   );
 }
 
-/** Keeps the search index of one table current and says which engine to use. */
+/**
+ * Keeps the search index of one table current and answers searches.
+ *
+ * @example
+ * const index = new FullTextIndex(session, { table: "documents", idColumn: "id", fields: ["title"], engine: "auto", persist: true });
+ * const { engine, rows } = await index.search('t."id", t."title"', "refund policy", 10);
+ */
 export class FullTextIndex {
   readonly #session: DuckDBSession;
   readonly #options: FullTextIndexOptions;
+  readonly #logger: DuckDBLogger;
   #engine: SearchEngine | undefined;
   #signature: string | undefined;
   #ready: Promise<SearchEngine> | undefined;
+  // The persistent bm25_sql index (with `persist`).
+  #opening: Promise<Bm25Store | undefined> | undefined;
+  #stored: StoredIndex | undefined;
+  #tableFingerprint: string | undefined;
+  #refresh: Promise<void> | undefined;
+  #builds = 0;
+  #closed = false;
 
   constructor(session: DuckDBSession, options: FullTextIndexOptions) {
     this.#session = session;
     this.#options = options;
+    this.#logger = options.logger ?? stderrDuckDBLogger();
   }
 
-  /** Makes sure the index exists and is current; returns the engine that will answer. */
+  /**
+   * Answers a search: rows of `select` (columns qualified by `t.`) and `_relevance`, best first.
+   * With `persist`, never waits for a bm25_sql index build (see the file comment).
+   */
+  async search(select: string, query: string, limit: number): Promise<{ engine: SearchEngine; rows: Row[] }> {
+    this.#engine ??= await this.#chooseEngine();
+    const store =
+      this.#engine === SearchEngine.Bm25Sql && this.#options.persist ? await this.#openStore() : undefined;
+    if (!store) {
+      const engine = await this.ensure();
+      return { engine, rows: await this.#session.query(this.searchSql(engine, select), [query, limit]) };
+    }
+    const engine = SearchEngine.Bm25Sql;
+    if (this.#session.writable && this.#tableFingerprint !== undefined) {
+      const fingerprint = await this.#fingerprint(this.#session);
+      if (fingerprint !== this.#tableFingerprint) {
+        this.#tableFingerprint = fingerprint;
+        this.#startRefresh(store);
+      }
+    }
+    const index = this.#stored;
+    // Before the background check has a fingerprint, the stored index is trusted; once it is
+    // known to be stale, the scan answers (slower, but never knowingly out of date).
+    if (index && (this.#tableFingerprint === undefined || index.fingerprint === this.#tableFingerprint)) {
+      const sql = bm25SearchSql({ ...this.#options, select, names: index.names });
+      try {
+        return { engine, rows: await store.read(() => this.#session.query(sql, [query, limit])) };
+      } catch (error) {
+        // Another index on this file swapped the tables away meanwhile: scan this once.
+        this.#logger.debug(
+          { table: this.#options.table, error: errorMessage(error) },
+          "BM25 index unreadable; scanning",
+        );
+      }
+    }
+    return {
+      engine,
+      rows: await this.#session.query(bm25ScanSql({ ...this.#source(), select }), [query, limit]),
+    };
+  }
+
+  /** What is known about the index now. */
+  status(): FullTextIndexStatus {
+    const stored = this.#stored;
+    const temp = !this.#options.persist && this.#signature !== undefined;
+    return {
+      engine: this.#engine,
+      location: stored?.location ?? (temp ? "temp" : undefined),
+      fingerprint: stored?.fingerprint,
+      builtAt: stored?.builtAt,
+      current: temp || (stored !== undefined && stored.fingerprint === this.#tableFingerprint),
+      refreshing: this.#refresh !== undefined,
+      builds: this.#builds,
+    };
+  }
+
+  /** The status once the background check or build (if any) has finished. */
+  async settled(): Promise<FullTextIndexStatus> {
+    await this.#opening;
+    while (this.#refresh !== undefined) await this.#refresh;
+    return this.status();
+  }
+
+  /** Stops background work and releases the side file (the session stays open: its owner closes it). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const store = await this.#opening?.catch(() => undefined);
+    if (!store) return;
+    await releaseBm25Store(this.#session.file);
+    await this.#refresh;
+  }
+
+  /**
+   * Makes sure the index exists and is current; returns the engine that will answer. Without
+   * `persist` this is what {@link search} does first (blocking on a TEMP index build).
+   */
   ensure(): Promise<SearchEngine> {
     // Concurrent searches share one build.
     this.#ready ??= this.#ensure().finally(() => {
@@ -98,10 +194,105 @@ export class FullTextIndex {
     return this.#ready;
   }
 
-  /** The search SQL for the engine {@link ensure} chose. */
+  /** The search SQL for the engine {@link ensure} chose (the TEMP index for bm25_sql). */
   searchSql(engine: SearchEngine, select: string): string {
     const spec = { table: this.#options.table, idColumn: this.#options.idColumn, select };
     return engine === SearchEngine.Fts ? ftsSearchSql(spec) : bm25SearchSql(spec);
+  }
+
+  #source(): Bm25Source {
+    return { table: this.#options.table, idColumn: this.#options.idColumn, fields: this.#options.fields };
+  }
+
+  /** The side-file store with the stored index read; undefined (TEMP fallback) when it cannot open. */
+  #openStore(): Promise<Bm25Store | undefined> {
+    this.#opening ??= (async () => {
+      const { table } = this.#options;
+      try {
+        const store = await acquireBm25Store(this.#session, this.#logger);
+        if (this.#closed) {
+          await releaseBm25Store(this.#session.file);
+          return undefined;
+        }
+        this.#stored = await store.stored(this.#key());
+        if (this.#stored) {
+          this.#logger.info(
+            {
+              table,
+              side_file: this.#stored.location,
+              fingerprint: this.#stored.fingerprint,
+              built_at: this.#stored.builtAt,
+            },
+            `BM25 index for ${table} loaded from ${this.#stored.location}`,
+          );
+        }
+        this.#startRefresh(store);
+        return store;
+      } catch (error) {
+        this.#logger.warn(
+          { table, error: errorMessage(error) },
+          `BM25 index for ${table}: no side file; building it in TEMP for this connection`,
+        );
+        return undefined;
+      }
+    })();
+    return this.#opening;
+  }
+
+  #startRefresh(store: Bm25Store): void {
+    if (this.#refresh || this.#closed) return;
+    this.#refresh = this.#refreshIndex(store)
+      .catch((error: unknown) => {
+        if (this.#closed) return;
+        this.#logger.warn(
+          { table: this.#options.table, error: errorMessage(error) },
+          `BM25 index for ${this.#options.table}: background build failed; searches scan the table`,
+        );
+      })
+      .finally(() => {
+        this.#refresh = undefined;
+      });
+  }
+
+  /** Checks the stored index against the table and rebuilds it until it matches. */
+  async #refreshIndex(store: Bm25Store): Promise<void> {
+    const { table } = this.#options;
+    for (;;) {
+      const fingerprint = await this.#fingerprint(store.worker);
+      this.#tableFingerprint = fingerprint;
+      if (this.#stored?.fingerprint === fingerprint) {
+        this.#logger.debug({ table, fingerprint }, `BM25 index for ${table} is current`);
+        return;
+      }
+      this.#logger.info(
+        { table, fingerprint, stored_fingerprint: this.#stored?.fingerprint ?? null },
+        this.#stored
+          ? `BM25 index for ${table}: table changed; rebuilding in the background (searches scan the table until then)`
+          : `BM25 index for ${table}: none stored; building in the background (searches scan the table until then)`,
+      );
+      const started = performance.now();
+      this.#builds += 1;
+      const built = await store.build(this.#key(), this.#source(), fingerprint);
+      if (this.#closed) return;
+      this.#stored = built;
+      this.#logger.info(
+        { table, side_file: built.location, fingerprint, ms: Math.round(performance.now() - started) },
+        `BM25 index for ${table} built into ${built.location}`,
+      );
+      // Only a read-write database can have changed during the build.
+      if (!this.#session.writable) return;
+    }
+  }
+
+  /** Which index of the side file belongs to this table, id column and text columns. */
+  #key(): string {
+    const { table, idColumn, fields } = this.#options;
+    return JSON.stringify({ table, idColumn, fields });
+  }
+
+  async #fingerprint(session: DuckDBSession): Promise<string> {
+    const rows = await session.query(bm25FingerprintSql(this.#source()));
+    return String(rows[0]?.fingerprint);
   }
 
   async #ensure(): Promise<SearchEngine> {
@@ -109,10 +300,13 @@ export class FullTextIndex {
     // A read-only file: an fts index there is used as it is; the fallback index is built once.
     if (this.#engine === SearchEngine.Fts && !this.#session.writable) return this.#engine;
     if (this.#signature !== undefined && !this.#session.writable) return this.#engine;
-    const signature = await this.#currentSignature();
+    const signature = this.#session.writable ? await this.#fingerprint(this.#session) : "read-only";
     if (signature === this.#signature) return this.#engine;
     if (this.#engine === SearchEngine.Fts) await this.#buildFts();
-    else await this.#buildBm25();
+    else
+      await this.#session.exec(
+        bm25BuildSql(this.#source(), bm25TableNames(this.#options.table), "CREATE OR REPLACE TEMP TABLE"),
+      );
     this.#signature = signature;
     return this.#engine;
   }
@@ -142,50 +336,12 @@ export class FullTextIndex {
     return Number(rows[0]?.n) > 0 ? SearchEngine.Fts : SearchEngine.Bm25Sql;
   }
 
-  /** Row count, max id and a checksum of the indexed text: changes when the table does. */
-  async #currentSignature(): Promise<string> {
-    if (!this.#session.writable) return "read-only";
-    const { table, idColumn } = this.#options;
-    const rows = await this.#session.query(
-      `SELECT count(*) AS n, max("${idColumn}")::VARCHAR AS max_id,` +
-        ` sum(hash(${this.#document()}))::VARCHAR AS checksum FROM main."${table}"`,
-    );
-    return JSON.stringify(rows[0] ?? {});
-  }
-
-  #document(): string {
-    const fields = this.#options.fields.map((field) => `CAST("${field}" AS VARCHAR)`);
-    return `concat_ws(' ', ${fields.join(", ")})`;
-  }
-
   async #buildFts(): Promise<void> {
     const { table, idColumn, fields } = this.#options;
     const columns = fields.map((field) => `'${field}'`).join(", ");
     await this.#session.exec(
       `PRAGMA create_fts_index('${table}', '${idColumn}', ${columns}, stemmer = 'none', stopwords = 'none',` +
         ` ignore = '${TOKEN_SPLIT_REGEX}', strip_accents = 0, lower = 1, overwrite = 1)`,
-    );
-  }
-
-  /**
-   * Postings: one row per (term, document) with the term's count and the document's length,
-   * sorted by term so a query reads only the row groups of its terms. Counts are taken per
-   * document (a histogram of its token list), far cheaper than one GROUP BY over every token.
-   * Document frequencies and totals (N counts documents without tokens too) go beside it.
-   */
-  async #buildBm25(): Promise<void> {
-    const { table, idColumn } = this.#options;
-    const names = bm25TableNames(table);
-    await this.#session.exec(
-      `CREATE OR REPLACE TEMP TABLE ${names.postings} AS SELECT term, doc_id, tf::INTEGER AS tf, dl::INTEGER AS dl FROM` +
-        ` (SELECT doc_id, dl, unnest(map_keys(h)) AS term, unnest(map_values(h)) AS tf FROM` +
-        ` (SELECT doc_id, len(tokens) AS dl, list_aggregate(tokens, 'histogram') AS h FROM` +
-        ` (SELECT "${idColumn}" AS doc_id, list_filter(string_split_regex(lower(${this.#document()}),` +
-        ` '${TOKEN_SPLIT_REGEX}'), x -> x <> '') AS tokens FROM main."${table}")))` +
-        " ORDER BY term;" +
-        ` CREATE OR REPLACE TEMP TABLE ${names.df} AS SELECT term, count(*) AS df FROM ${names.postings} GROUP BY term;` +
-        ` CREATE OR REPLACE TEMP TABLE ${names.stats} AS SELECT n, (SELECT sum(tf) FROM ${names.postings}) / n AS avgdl` +
-        ` FROM (SELECT count(*) AS n FROM main."${table}");`,
     );
   }
 }

@@ -5,7 +5,9 @@
 export type { ActionSchema } from "./action-schemas.js";
 export type { ColumnInfo, OpenDuckDBOptions, Row } from "./database.js";
 export { DuckDBSession, openDuckDB } from "./database.js";
+export type { FullTextIndexStatus } from "./full-text-index.js";
 export { BM25_B, BM25_K1, SearchEngine } from "./full-text-index.js";
+export type { DuckDBLogger } from "./logger.js";
 export { DuckDBQueryBackend } from "./query-backend.js";
 export type { DuckDBQueryBackendOptions, QueryAction } from "./query-options.js";
 export { QUERY_ACTIONS } from "./query-options.js";

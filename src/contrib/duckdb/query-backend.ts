@@ -18,7 +18,8 @@ import {
 } from "../../worker/processor.js";
 import { type ActionSchema, buildActionSchemas } from "./action-schemas.js";
 import { type DuckDBSession, LazySession, openDuckDB, type Row } from "./database.js";
-import { FullTextIndex, type SearchEngine } from "./full-text-index.js";
+import { FullTextIndex, type FullTextIndexStatus } from "./full-text-index.js";
+import type { DuckDBLogger } from "./logger.js";
 import {
   type DuckDBQueryBackendOptions,
   QUERY_ACTIONS,
@@ -42,6 +43,7 @@ interface BackendState {
   index: FullTextIndex;
   ranking?: Promise<VectorRanking>;
   embedder?: Promise<EmbeddingProvider>;
+  close(): Promise<void>;
 }
 
 /**
@@ -60,11 +62,13 @@ export class DuckDBQueryBackend extends ProcessingBackend {
   /** The checked options. */
   protected readonly settings: ResolvedQueryOptions;
   readonly #embedding: EmbeddingProviderOptions;
+  readonly #logger: DuckDBLogger | undefined;
   readonly #state = new LazySession<BackendState>(() => this.#connect());
 
   constructor(options: DuckDBQueryBackendOptions) {
     super();
     this.settings = resolveQueryOptions(options);
+    this.#logger = options.logger;
     const baseUrl = options.embedding_base_url ?? options.ollama_url;
     this.#embedding = {
       ...(options.embedding_provider ? { provider: options.embedding_provider } : {}),
@@ -121,6 +125,16 @@ export class DuckDBQueryBackend extends ProcessingBackend {
     return buildActionSchemas(actions, this.settings, state.info);
   }
 
+  /**
+   * What the backend knows about its search index: where the bm25_sql index is, the table
+   * fingerprint it was built from, whether it is current. `wait` waits for a background
+   * fingerprint check or rebuild to finish first.
+   */
+  async searchIndexStatus(options: { wait?: boolean } = {}): Promise<FullTextIndexStatus> {
+    const { index } = await this.#state.get();
+    return options.wait ? index.settled() : index.status();
+  }
+
   /** Closes the connection (the file stays open while other tools in the process use it). */
   override async close(): Promise<void> {
     await this.#state.close();
@@ -139,8 +153,10 @@ export class DuckDBQueryBackend extends ProcessingBackend {
         idColumn: this.settings.idColumn,
         fields: info.ftsFields,
         engine: this.settings.searchEngine,
+        persist: true,
+        ...(this.#logger ? { logger: this.#logger } : {}),
       });
-      return { session, info, index };
+      return { session, info, index, close: () => index.close() };
     } catch (error) {
       await session.close();
       throw error;
@@ -153,8 +169,7 @@ export class DuckDBQueryBackend extends ProcessingBackend {
     if (state.info.ftsFields.length === 0) {
       throw new LoomError("config_error", `search: '${this.settings.table}' has no text columns to search`);
     }
-    const engine: SearchEngine = await state.index.ensure();
-    const rows = await state.session.query(state.index.searchSql(engine, state.info.select), [query, limit]);
+    const { engine, rows } = await state.index.search(state.info.select, query, limit);
     const results = this.#decode(rows);
     return { engine, query, results, count: results.length };
   }

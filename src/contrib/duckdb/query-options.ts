@@ -5,6 +5,7 @@
 import { LoomError } from "../../errors.js";
 import type { EmbeddingProvider } from "../../worker/embeddings.js";
 import type { SearchEngine } from "./full-text-index.js";
+import type { DuckDBLogger } from "./logger.js";
 import { checkIdent, orderByClause } from "./sql.js";
 
 /** The query actions a backend offers, in the guide's order. */
@@ -52,6 +53,8 @@ export interface DuckDBQueryBackendOptions {
   ollama_url?: string;
   /** An embedding provider to use instead of Ollama (code only, not YAML). */
   embedding_provider?: EmbeddingProvider;
+  /** Where to log what happens to the search index (code only, not YAML). @default stderr lines at LOOM_LOG_LEVEL */
+  logger?: DuckDBLogger;
   /** Open the file read-only. Set false to let the backend build a persistent fts index. @default true */
   read_only?: boolean;
 }
