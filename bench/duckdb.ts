@@ -2,12 +2,14 @@
  * DuckDBQueryBackend benchmark (issue 6): each action through the backend against the same SQL
  * run directly on a connection to the same file (see `_duckdb-measure.ts`), 100k rows.
  * Goal: backend time ≤ 1.2 × direct time for every action. `bench/scale.ts` runs the same
- * measurement at 10k, 100k and 1M rows.
+ * measurement at 10k, 100k and 1M rows. First, the bm25_sql index across a restart
+ * (`_duckdb-restart.ts`): the first search of a new backend ≤ 0.5 s.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildDocumentsTable, measureDuckDBActions } from "./_duckdb-measure.js";
+import { measureRestart } from "./_duckdb-restart.js";
 import type { BenchOutcome } from "./run.js";
 
 const ROWS = 100_000;
@@ -19,9 +21,11 @@ export async function run(): Promise<BenchOutcome> {
   const file = path.join(dir, "bench.duckdb");
   try {
     await buildDocumentsTable(file, ROWS);
+    let passed = await measureRestart(file);
+    // The side file is built now: the backend's first search below loads it.
     const { indexBuildMs, actions } = await measureDuckDBActions(file, { rows: ROWS });
     console.log(
-      `bm25_sql index build: ${indexBuildMs.backend.toFixed(0)} ms (backend, first search), ${indexBuildMs.direct.toFixed(0)} ms (direct)`,
+      `bm25_sql index: ${indexBuildMs.backend.toFixed(0)} ms (backend, first search until its index is current), ${indexBuildMs.direct.toFixed(0)} ms (direct TEMP build)`,
     );
     console.log(
       `\n${ROWS.toLocaleString("en")} rows; median ms per call, calls alternating backend/direct\n`,
@@ -29,7 +33,6 @@ export async function run(): Promise<BenchOutcome> {
     console.log(
       `${"action".padEnd(14)}${"calls".padStart(7)}${"backend".padStart(10)}${"direct".padStart(10)}${"ratio".padStart(8)}   goal ≤ ${RATIO_GOAL}×`,
     );
-    let passed = true;
     for (const a of actions) {
       const ratio = a.backendMs / a.directMs;
       const ok = ratio <= RATIO_GOAL;
