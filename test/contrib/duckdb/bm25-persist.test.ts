@@ -92,7 +92,9 @@ async function holdFile(file: string, mode: "rw" | "ro"): Promise<ChildProcess> 
   const script =
     'import { DuckDBInstance } from "@duckdb/node-api";' +
     ' const db = await DuckDBInstance.create(process.argv[1], process.argv[2] === "ro" ? { access_mode: "READ_ONLY" } : {});' +
-    ' await (await db.connect()).run("SELECT 1"); console.log("held"); setInterval(() => {}, 1000);';
+    ' const connection = await db.connect(); await connection.run("SELECT 1"); console.log("held");' +
+    // Referenced from the timer, or GC would close the instance and release the lock.
+    " setInterval(() => [db, connection], 1000);";
   const child = spawn(process.execPath, ["--input-type=module", "-e", script, file, mode], {
     cwd: process.cwd(),
     stdio: ["ignore", "pipe", "inherit"],
