@@ -236,6 +236,39 @@ describe("bm25_sql index in a side file", () => {
     }
   });
 
+  it("a build stopped half-way (the backend closed) leaves the previous index in place", async () => {
+    let before: Awaited<ReturnType<DuckDBQueryBackend["searchIndexStatus"]>>;
+    {
+      await using first = backend(recordingLogger());
+      await search(first, "duck");
+      before = await first.searchIndexStatus({ wait: true });
+    }
+    // Enough new text that the rebuild takes a while.
+    await writeDatabase(dbPath, [
+      "INSERT INTO notes SELECT 1000 + i, 'Bulk ' || i, repeat('heron swan otter reed ', 1 + i % 40) FROM range(150000) t(i)",
+    ]);
+    const log = recordingLogger();
+    {
+      await using second = backend(log);
+      await search(second, "duck");
+      await expect.poll(() => log.lines.some((l) => /table changed; rebuilding/.test(l.message))).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await second.searchIndexStatus()).refreshing).toBe(true);
+    }
+    expect(log.lines.map((l) => l.message)).not.toContain(`BM25 index for notes built into ${sideFile}`);
+    const log2 = recordingLogger();
+    await using third = backend(log2);
+    await search(third, "duck");
+    expect(await third.searchIndexStatus()).toMatchObject({
+      fingerprint: before.fingerprint,
+      builtAt: before.builtAt,
+    });
+    const rebuilt = await third.searchIndexStatus({ wait: true });
+    expect(rebuilt).toMatchObject({ location: sideFile, current: true, builds: 1 });
+    expect(rebuilt.fingerprint?.startsWith("150300:")).toBe(true);
+    expectSameRanking(await search(third, "otter heron"), await tempEngine("otter heron"));
+  });
+
   it("never writes the database file itself", async () => {
     const bytes = await readFile(dbPath);
     {
