@@ -132,11 +132,6 @@ export class Bm25Store {
     return store;
   }
 
-  /** The side file (undefined for an in-memory database). */
-  get sideFile(): string | undefined {
-    return this.#side;
-  }
-
   /** The background connection (for fingerprints and builds). */
   get worker(): DuckDBSession {
     return this.#worker;
