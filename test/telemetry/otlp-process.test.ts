@@ -37,12 +37,13 @@ afterAll(async () => {
 async function gatewayRun(env: Record<string, string>, extraArgs: string[] = []): Promise<string> {
   const log = path.join(logs, `resolved-${Math.random().toString(36).slice(2)}.txt`);
   const nodeOptions = [process.env.NODE_OPTIONS, `--import ${RECORDER}`].filter(Boolean).join(" ");
-  const gateway = await startGatewayHttp(
-    project.config,
-    project.dir,
-    { ...env, NODE_OPTIONS: nodeOptions, LOOM_TEST_RESOLVE_LOG: log },
-    extraArgs,
-  );
+  await callShoutPipeline({ ...env, NODE_OPTIONS: nodeOptions, LOOM_TEST_RESOLVE_LOG: log }, extraArgs);
+  return readFile(log, "utf8");
+}
+
+/** Starts `loom mcp` over HTTP with `env`, calls `shout_pipeline` once, and stops it (exit 0). */
+async function callShoutPipeline(env: Record<string, string>, extraArgs: string[] = []): Promise<void> {
+  const gateway = await startGatewayHttp(project.config, project.dir, env, extraArgs);
   try {
     const client = await connectHttp("sdk-v1", gateway.url);
     const result = await client.callTool("shout_pipeline", { text: "hi" });
@@ -51,7 +52,6 @@ async function gatewayRun(env: Record<string, string>, extraArgs: string[] = [])
   } finally {
     expect(await gateway.stop()).toBe(0);
   }
-  return readFile(log, "utf8");
 }
 
 describe("loom mcp tracing", () => {
@@ -95,20 +95,10 @@ describe("loom mcp tracing", () => {
       OTEL_SERVICE_NAME: "loom-mesh",
     });
     try {
-      const gateway = await startGatewayHttp(
-        project.config,
-        project.dir,
+      await callShoutPipeline(
         { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: "loom-gateway" },
         ["--nats-url", mesh.natsUrl],
       );
-      try {
-        const client = await connectHttp("sdk-v1", gateway.url);
-        const result = await client.callTool("shout_pipeline", { text: "hi" });
-        expect(result.isError ?? false).toBe(false);
-        await client.close();
-      } finally {
-        expect(await gateway.stop()).toBe(0);
-      }
     } finally {
       await mesh.stop(); // each process flushes its spans as it exits
       receiver.server.close();
