@@ -3,11 +3,11 @@
  * or NATS is not there (and starts anyway with --skip-preflight), and `loom doctor` checks a project.
  */
 import { execFile } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
+import { freePort } from "../fixtures/free-port.js";
 import { CLI } from "../fixtures/mcp-gateway-process.js";
 import { type NatsServerHandle, startNatsServer } from "../fixtures/nats-server.js";
 import { type WorkshopProject, writeWorkshopProject } from "../fixtures/workshop-project.js";
@@ -22,15 +22,6 @@ async function loom(args: string[], cwd: string): Promise<{ code: number; stdout
     const e = error as { code?: number; stdout?: string; stderr?: string };
     return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
   }
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe("pre-flight checks", () => {
@@ -51,7 +42,7 @@ describe("pre-flight checks", () => {
   it("loom worker stops at start with the fix when NATS is not there", async () => {
     const worker = path.join(project.configsDir, "workers", "entity_extractor.yaml");
     const result = await loom(
-      ["worker", "--config", worker, "--nats-url", `nats://127.0.0.1:${await closedPort()}`],
+      ["worker", "--config", worker, "--nats-url", `nats://127.0.0.1:${await freePort()}`],
       project.dir,
     );
     expect(result.code).toBe(1);
@@ -63,7 +54,7 @@ describe("pre-flight checks", () => {
   it("loom worker stops with the fix when its tier's Ollama is not there", async () => {
     const worker = path.join(project.configsDir, "workers", "entity_extractor.yaml");
     const dir = path.dirname(project.dir); // no loom.yaml here: the local tier looks for Ollama
-    const env = { ...process.env, OLLAMA_HOST: `http://127.0.0.1:${await closedPort()}` };
+    const env = { ...process.env, OLLAMA_HOST: `http://127.0.0.1:${await freePort()}` };
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
@@ -99,7 +90,7 @@ describe("pre-flight checks", () => {
 
   it("loom mcp stops when its NATS is not there, and only warns about an LLM tier", async () => {
     const config = path.resolve(import.meta.dirname, "../../configs/mcp/example.yaml");
-    const closed = await closedPort();
+    const closed = await freePort();
     const noNats = await loom(
       ["mcp", "--config", config, "--nats-url", `nats://127.0.0.1:${closed}`],
       project.dir,
@@ -117,7 +108,7 @@ describe("pre-flight checks", () => {
     expect(ok.stdout).toMatch(/✗ configs: \d+ files .*: 1 errors/);
     expect(ok.code).toBe(1);
     const bad = await loom(
-      ["doctor", "--configs", project.configsDir, "--nats-url", `nats://127.0.0.1:${await closedPort()}`],
+      ["doctor", "--configs", project.configsDir, "--nats-url", `nats://127.0.0.1:${await freePort()}`],
       project.dir,
     );
     expect(bad.code).toBe(1);

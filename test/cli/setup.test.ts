@@ -5,14 +5,13 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadSettings } from "../../src/llm/settings.js";
 import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
+import { freePort } from "../fixtures/free-port.js";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -49,19 +48,11 @@ async function loom(
   }
 }
 
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
-
 beforeAll(async () => {
   if (!existsSync(CLI)) await run("npm", ["run", "build"], { cwd: ROOT });
   tmp = await mkdtemp(path.join(tmpdir(), "loom-setup-cli-"));
   llm = await startFakeLlm();
-  closed = await closedPort();
+  closed = `http://127.0.0.1:${await freePort()}`;
 }, 120_000);
 
 beforeEach(() => llm.reset());

@@ -1,14 +1,10 @@
-/**
- * One LlmBackend suite, run against every implementation (STYLE.md): the real client libraries
- * talk HTTP to the fake LLM server.
- */
-import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LoomError } from "../../src/errors.js";
 import { BACKEND_KINDS, type BackendKind, type LlmBackend, type LlmMessage } from "../../src/llm/backend.js";
 import { createBackend } from "../../src/llm/tiers.js";
 import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
 import { fakeBaseUrl } from "../fixtures/fake-llm-settings.js";
+import { freePort } from "../fixtures/free-port.js";
 
 let llm: FakeLlm;
 beforeAll(async () => {
@@ -27,15 +23,6 @@ const LOOKUP = {
   description: "Look up a record by ID",
   input_schema: { type: "object", required: ["record_id"], properties: { record_id: { type: "string" } } },
 };
-
-/** A port nothing listens on: bind, read the port, close. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === "object" && address ? address.port : 1;
-}
 
 describe.each(BACKEND_KINDS)("LlmBackend contract: %s", (kind: BackendKind) => {
   const backend = (): LlmBackend =>
@@ -163,7 +150,7 @@ describe.each(BACKEND_KINDS)("LlmBackend contract: %s", (kind: BackendKind) => {
   });
 
   it("fails fast when nothing listens, saying the backend is not reachable", async () => {
-    const url = `http://127.0.0.1:${await closedPort()}${kind === "openai" ? "/v1" : ""}`;
+    const url = `http://127.0.0.1:${await freePort()}${kind === "openai" ? "/v1" : ""}`;
     const dead = createBackend(kind, { baseUrl: url, apiKey: "k", retry: { baseDelayMs: 1 } });
     const failure = await dead
       .complete({ model: "m", messages: [{ role: "user", content: "x" }], maxOutputTokens: 10 })

@@ -1,13 +1,12 @@
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer as createHttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoomSettings } from "../../src/llm/settings.js";
 import { createServer, type GatewayLogger, runStreamableHttp } from "../../src/mcp/index.js";
+import { freePort } from "../fixtures/free-port.js";
 import { connectHttp, resultText } from "../fixtures/mcp-clients.js";
 import { connectResourceClient } from "../fixtures/mcp-resource-clients.js";
 
@@ -20,15 +19,6 @@ function recordingLogger(): GatewayLogger & { lines: string[] } {
     lines.push(`${message} ${JSON.stringify(data)}`);
   };
   return { lines, debug: log, info: log, warn: log, error: log };
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createHttpServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 let dir: string;
@@ -49,7 +39,7 @@ describe("mcp gateway from the quick-start config", () => {
   it("serves processor and query tools with nothing installed, and explains the missing LLM", async () => {
     const settings: LoomSettings = {
       tiers: {},
-      ollama: { host: `http://127.0.0.1:${await closedPort()}` },
+      ollama: { host: `http://127.0.0.1:${await freePort()}` },
       anthropic: {},
       openai: {},
       retry: { maxAttempts: 1 },

@@ -1,20 +1,10 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detect } from "../../src/setup/detect.js";
 import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
+import { freePort } from "../fixtures/free-port.js";
 
 let fresh: FakeLlm;
 let stocked: FakeLlm;
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
 
 beforeAll(async () => {
   fresh = await startFakeLlm({ models: [] }); // an Ollama with nothing pulled yet
@@ -52,7 +42,7 @@ describe("setup detection", () => {
 
   it("reports keys as present without their value", async () => {
     const found = await detect({
-      env: { ANTHROPIC_API_KEY: "sk-ant-secret", OLLAMA_HOST: await closedPort() },
+      env: { ANTHROPIC_API_KEY: "sk-ant-secret", OLLAMA_HOST: `http://127.0.0.1:${await freePort()}` },
       openaiServers: [],
     });
     expect(found.keys).toEqual({ anthropic: true, openai: false });
@@ -63,8 +53,8 @@ describe("setup detection", () => {
     const started = performance.now();
     const found = await detect({
       env: {},
-      ollamaHost: await closedPort(),
-      openaiServers: [{ name: "vLLM", url: `${await closedPort()}/v1` }],
+      ollamaHost: `http://127.0.0.1:${await freePort()}`,
+      openaiServers: [{ name: "vLLM", url: `http://127.0.0.1:${await freePort()}/v1` }],
       timeoutMs: 1500,
     });
     expect(performance.now() - started).toBeLessThan(1600);
