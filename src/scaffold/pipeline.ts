@@ -4,7 +4,7 @@ import type { CatalogWorker } from "./catalog.js";
 import { checkName } from "./names.js";
 import { schemaLine } from "./schema-line.js";
 import { MODEL_TIERS, type ModelTier } from "./worker.js";
-import { quote } from "./yaml-text.js";
+import { descriptionLines, quote } from "./yaml-text.js";
 
 /** One stage as answered: its name, worker, optional tier and input mapping (field → path). */
 export interface StageAnswers {
@@ -105,12 +105,7 @@ export function pipelineYaml(answers: PipelineAnswers, options: PipelineYamlOpti
     "# name — the pipeline's identifier (and its MCP tool name when exposed).",
     `name: ${quote(answers.name)}`,
   ];
-  if (answers.description)
-    parts.push(
-      "",
-      "# description — human-readable; the MCP tool description when exposed.",
-      `description: ${quote(answers.description)}`,
-    );
+  parts.push(...descriptionLines(answers.description));
   parts.push(
     "",
     "# timeout_seconds — the whole goal's timeout.",

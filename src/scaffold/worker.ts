@@ -3,7 +3,7 @@ import { LoomError } from "../errors.js";
 import { type FieldSpec, sampleValue } from "./fields.js";
 import { checkName } from "./names.js";
 import { schemaLine } from "./schema-line.js";
-import { literalBlock, objectSchemaYaml, quote } from "./yaml-text.js";
+import { descriptionLines, literalBlock, objectSchemaYaml, quote } from "./yaml-text.js";
 
 export const WORKER_KINDS = ["llm", "processor"] as const;
 export type WorkerKind = (typeof WORKER_KINDS)[number];
@@ -52,12 +52,7 @@ export function workerYaml(answers: WorkerAnswers, options: WorkerYamlOptions): 
     "# name — the worker type; pipelines name it in worker_type and tasks are routed to it.",
     `name: ${quote(answers.name)}`,
   ];
-  if (answers.description)
-    parts.push(
-      "",
-      "# description — human-readable; the MCP tool description when exposed.",
-      `description: ${quote(answers.description)}`,
-    );
+  parts.push(...descriptionLines(answers.description));
   parts.push(
     "",
     answers.kind === "llm"

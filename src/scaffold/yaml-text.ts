@@ -6,6 +6,16 @@ export function quote(value: string): string {
   return JSON.stringify(value);
 }
 
+/** The commented `description:` of a worker or pipeline, after a blank line; none without one. */
+export function descriptionLines(description: string | undefined): string[] {
+  if (!description) return [];
+  return [
+    "",
+    "# description — human-readable; the MCP tool description when exposed.",
+    `description: ${quote(description)}`,
+  ];
+}
+
 /** A literal block scalar (`|`) of multi-line text, indented by `indent` spaces. */
 export function literalBlock(text: string, indent: number): string {
   const lines = text.replace(/\r\n?/g, "\n").replace(/\s+$/, "").split("\n");
