@@ -59,15 +59,14 @@ class ObservedStdioTransport extends StdioServerTransport {
     this.#onClosed = onClosed;
     this._onstdinclose = onClosed;
     // The framer has parsed the line and checked it is JSON-RPC; the SDK's own check runs here.
+    // As in the SDK's reader, a message that fails it or throws while delivered is reported, and
+    // reading goes on.
     const forward = (message: Record<string, unknown>) => {
-      let parsed: JSONRPCMessage;
       try {
-        parsed = parseJSONRPCMessage(message);
+        this.onmessage?.(parseJSONRPCMessage(message));
       } catch (error) {
         this.onerror?.(error instanceof Error ? error : new Error(String(error)));
-        return;
       }
-      this.onmessage?.(parsed);
     };
     const framer = new StdioFramer(maxMessageBytes, forward, (error) => {
       // JSON-RPC 2.0 answers an unidentifiable request with `"id": null`, which the SDK's type omits.
