@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Mesh } from "../src/bus/streams.js";
 import { NatsGoalRunner } from "../src/mesh/nats-goal-runner.js";
-import { readRegistry } from "../src/mesh/registry.js";
+import { type RegistryEntry, readRegistry } from "../src/mesh/registry.js";
 import { meshProject } from "../test/fixtures/mesh-project.js";
 
 const CRITICAL_PATH_GOAL = 1.1;
@@ -39,15 +39,17 @@ export async function runGoalBench(nc: NatsConnection, mesh: Mesh, url: string):
     children.push(child);
     return child;
   };
-  const orchestrators = async (count: number) => {
-    while ((await readRegistry(mesh.registry)).filter((e) => e.kind === "orchestrator").length < count) {
+  const registered = async (matches: (entry: RegistryEntry) => boolean, count: number) => {
+    while ((await readRegistry(mesh.registry)).filter(matches).length < count) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
+  const orchestrators = (count: number) => registered((e) => e.kind === "orchestrator", count);
   try {
     start(["processor", "--config", project.processor, "--concurrency", "32"]);
     const first = start(["pipeline", "--config", project.pipeline]);
     await orchestrators(1);
+    await registered((e) => e.worker_type === "slow_echo", 1);
     const runner = new NatsGoalRunner({ nc, mesh, pipeline: "echo_chain" });
     const goal = (ms: number) => ({
       goal_id: randomUUID(),

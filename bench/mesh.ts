@@ -4,7 +4,8 @@
  * (publish to a work-queue stream → a pull consumer in its own process → ack → publish the reply),
  * on one nats-server of this run; the callers run in this process. Goals: throughput at 64 in
  * flight ≥ 0.7× the bare round trip; p50 at 1 in flight ≤ 1.5×. Also printed: the ratio to core
- * NATS request/reply over two hops (what durability costs).
+ * NATS request/reply over two hops (what durability costs), and the mesh's own shape with no Loom
+ * code (three stored messages, two consumers), which tells Loom's code from the design's floor.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -33,7 +34,7 @@ const THROUGHPUT_MS = 2000;
 const ROUNDS = 3;
 
 type Call = () => Promise<void>;
-type Path = "loom" | "bare" | "core";
+type Path = "loom" | "bare" | "chain" | "core";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -44,6 +45,7 @@ function medians(rows: Array<Record<Path, number>>): Record<Path, number> {
   return {
     loom: median(rows.map((r) => r.loom)),
     bare: median(rows.map((r) => r.bare)),
+    chain: median(rows.map((r) => r.chain)),
     core: median(rows.map((r) => r.core)),
   };
 }
@@ -96,6 +98,35 @@ async function bareJetStream(
     for await (const _ of sub) break;
   };
   return { call, stop: () => stopProcess(consumer) };
+}
+
+/**
+ * The mesh's shape with no Loom code (_bare-chain.mjs): stored on an incoming stream, moved by a
+ * "router" process to a work stream, answered by a "worker" process through a results stream —
+ * three stored messages and two consumers, the floor of what the mesh's durability rules cost.
+ */
+async function bareChain(
+  nc: NatsConnection,
+  url: string,
+): Promise<{ call: Call; stop: () => Promise<void> }> {
+  const script = fileURLToPath(new URL("./_bare-chain.mjs", import.meta.url));
+  const start = async (role: string) => {
+    const child = spawn(process.execPath, [script, url, role], { stdio: ["ignore", "pipe", "inherit"] });
+    await once(child.stdout, "data");
+    return child;
+  };
+  const children = [await start("router"), await start("worker")];
+  const js: JetStreamClient = jetstream(nc);
+  const call: Call = async () => {
+    const id = randomUUID();
+    const reply = `bench.chain.results.${id}`;
+    const sub = nc.subscribe(reply, { max: 1 });
+    const h = headers();
+    h.set("reply", reply);
+    await js.publish("bench.chain.in", JSON.stringify({ text: "hello" }), { headers: h, msgID: id });
+    for await (const _ of sub) break;
+  };
+  return { call, stop: async () => void (await Promise.all(children.map(stopProcess))) };
 }
 
 /** `loom router` and `loom processor --concurrency 64` for the bench worker, as users start them. */
@@ -172,21 +203,28 @@ export async function run(): Promise<BenchOutcome> {
       if (result.status !== "completed") throw new Error(`${result.error?.code}: ${result.error?.message}`);
     };
     const bare = await bareJetStream(nc, nats.url);
+    const chain = await bareChain(nc, nats.url);
     const core = coreTwoHops(nc);
 
     const rounds: Array<{ latency: Record<Path, number>; rate: Record<Path, number> }> = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const latency = { loom: await p50(loom), bare: await p50(bare.call), core: await p50(core) };
+      const latency = {
+        loom: await p50(loom),
+        bare: await p50(bare.call),
+        chain: await p50(chain.call),
+        core: await p50(core),
+      };
       const rate = {
         loom: await throughput(loom),
         bare: await throughput(bare.call),
+        chain: await throughput(chain.call),
         core: await throughput(core),
       };
       rounds.push({ latency, rate });
     }
     const latency = medians(rounds.map((r) => r.latency));
     const rate = medians(rounds.map((r) => r.rate));
-    await bare.stop();
+    await Promise.all([bare.stop(), chain.stop()]);
 
     const latencyRatio = median(rounds.map((r) => r.latency.loom / r.latency.bare));
     const rateRatio = median(rounds.map((r) => r.rate.loom / r.rate.bare));
@@ -197,11 +235,20 @@ export async function run(): Promise<BenchOutcome> {
     );
     console.log(`| bare JetStream round trip | ${latency.bare.toFixed(2)} ms | ${rate.bare.toFixed(0)} |`);
     console.log(
+      `| the mesh's shape, no Loom code: 3 stored, 2 consumers | ${latency.chain.toFixed(2)} ms | ${rate.chain.toFixed(0)} |`,
+    );
+    console.log(
       `| core NATS request/reply, two hops | ${latency.core.toFixed(2)} ms | ${rate.core.toFixed(0)} |`,
     );
     console.log(`\n(medians of ${ROUNDS} interleaved rounds)`);
     console.log(
       `Loom / bare JetStream: p50 ${latencyRatio.toFixed(2)}× (goal ≤ ${LATENCY_GOAL}), throughput ${rateRatio.toFixed(2)}× (goal ≥ ${THROUGHPUT_GOAL})`,
+    );
+    console.log(
+      `Loom / the mesh's shape without Loom: p50 ${median(rounds.map((r) => r.latency.loom / r.latency.chain)).toFixed(2)}×, throughput ${median(rounds.map((r) => r.rate.loom / r.rate.chain)).toFixed(2)}× (what Loom's own code costs)`,
+    );
+    console.log(
+      `The mesh's shape / bare JetStream: p50 ${median(rounds.map((r) => r.latency.chain / r.latency.bare)).toFixed(2)}×, throughput ${median(rounds.map((r) => r.rate.chain / r.rate.bare)).toFixed(2)}× (the floor the goals are measured against)`,
     );
     console.log(
       `Loom / core NATS two hops: p50 ${(latency.loom / latency.core).toFixed(2)}×, throughput ${(rate.loom / rate.core).toFixed(2)}× (the price of durability)`,
