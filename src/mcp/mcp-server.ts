@@ -5,6 +5,7 @@
  */
 import {
   type CallToolResult,
+  type ListToolsResult,
   McpServer,
   type RegisteredTool,
   type ServerCapabilities,
@@ -91,16 +92,19 @@ export function buildGatewayInstance(spec: McpServerSpec): GatewayInstance {
   );
   setDefaultClientLogLevel(server, spec.logger);
   let registered: RegisteredTool[] = [];
+  let served = spec.tools;
   const setTools = (tools: readonly ToolSpec[]) => {
     for (const tool of registered) tool.remove();
     registered = tools.map((tool) => {
       const { config, callback } = registration(tool, spec);
       return server.registerTool(tool.name, config, callback);
     });
+    served = tools;
   };
   setTools(spec.tools);
   const subscriptions = new Set<string>();
   if (spec.toolCallOnly) return { server, subscriptions, setTools };
+  listToolsOncePerSet(server, () => served, spec.logger);
   installResourceHandlers(server, spec.resources ?? (() => undefined), subscriptions);
   server.server.setRequestHandler("completion/complete", () => ({
     completion: { values: [], total: 0, hasMore: false },
@@ -134,6 +138,48 @@ function setDefaultClientLogLevel(server: McpServer, logger: GatewayLogger): voi
   }
 }
 let warnedNoLevelMap = false;
+
+type ToolListHandler = (request: unknown, ctx: unknown) => Promise<ListToolsResult>;
+
+// The SDK's answer to `tools/list` for each tool set, shared by every instance serving that set.
+const toolLists = new WeakMap<readonly ToolSpec[], Promise<ListToolsResult>>();
+
+/**
+ * Answers `tools/list` with the SDK's own answer, computed once per tool set instead of on every
+ * list: the SDK rebuilds and re-scans every tool's definition each time, about 3 ms per list at
+ * 1,000 tools. The SDK's handler is taken through its protected accessor (no public one exists);
+ * if a release renamed it, lists are left to the SDK, and the gateway says so loudly.
+ */
+function listToolsOncePerSet(
+  server: McpServer,
+  served: () => readonly ToolSpec[],
+  logger: GatewayLogger,
+): void {
+  const low = server.server as unknown as { _getRequestHandler?: (method: string) => unknown };
+  const sdkList = low._getRequestHandler?.("tools/list");
+  if (typeof sdkList !== "function") {
+    if (!warnedNoListHandler) {
+      warnedNoListHandler = true;
+      logger.warn({}, "this MCP SDK hides its tools/list handler: every tools/list is rebuilt by the SDK");
+    }
+    return;
+  }
+  server.server.setRequestHandler("tools/list", async (request, ctx) => {
+    const tools = served();
+    let listing = toolLists.get(tools);
+    if (!listing) {
+      const computing = (sdkList as ToolListHandler)(request, ctx);
+      listing = computing;
+      toolLists.set(tools, computing);
+      computing.catch(() => {
+        if (toolLists.get(tools) === computing) toolLists.delete(tools);
+      });
+    }
+    // A fresh outer object per answer: the era codecs add fields to the result they encode.
+    return { ...(await listing) };
+  });
+}
+let warnedNoListHandler = false;
 
 /** A fresh `McpServer` serving `spec.tools` (see {@link buildGatewayInstance}). */
 export function buildMcpServer(spec: McpServerSpec): McpServer {
