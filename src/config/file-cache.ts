@@ -21,6 +21,8 @@ import { type ParsedText, parseFresh, sourceFrom, type YamlSource } from "./yaml
  */
 export class ConfigFileCache {
   readonly #parsed = new Map<string, Promise<ParsedText>>();
+  /** The text of every file read, once its read finished. */
+  readonly #texts = new Map<string, string>();
   readonly #checked = new Map<string, Map<string, CheckedConfig>>();
 
   /** The source of `file`: read and parsed on the first call, from memory after. */
@@ -28,7 +30,10 @@ export class ConfigFileCache {
     const key = path.resolve(file);
     let entry = this.#parsed.get(key);
     if (!entry) {
-      const reading = readFile(key, "utf8").then(parseFresh);
+      const reading = readFile(key, "utf8").then((text) => {
+        this.#texts.set(key, text);
+        return parseFresh(text);
+      });
       entry = reading;
       this.#parsed.set(key, reading);
       // A file that cannot be read is tried again next time (it may be being re-created).
@@ -37,6 +42,11 @@ export class ConfigFileCache {
       });
     }
     return sourceFrom(file, await entry);
+  }
+
+  /** The text `file` had when it was read, if it was read since it was last forgotten. */
+  text(file: string): string | undefined {
+    return this.#texts.get(path.resolve(file));
   }
 
   /** A validation result kept by {@link remember} for `file` under `variant`, if any. */
@@ -60,6 +70,7 @@ export class ConfigFileCache {
     for (const file of files) {
       const key = path.resolve(file);
       this.#parsed.delete(key);
+      this.#texts.delete(key);
       this.#checked.delete(key);
     }
   }

@@ -10,8 +10,11 @@ import { type FSWatcher, watch } from "chokidar";
 import type { ConfigIssue } from "../../config/index.js";
 import { issuesOf } from "./load-config.js";
 
-/** Quiet time after the last file event before reloading. @default 200 ms */
-export const DEFAULT_RELOAD_DEBOUNCE_MS = 200;
+/**
+ * Quiet time after the last file event before reloading: long enough to take an editor's save
+ * (truncate, write; or write a temporary file, rename) or a `git checkout` as one change.
+ */
+export const DEFAULT_RELOAD_DEBOUNCE_MS = 50;
 
 /** What one load produced: the value, and the files it read (watched from then on). */
 export interface LoadedConfig<T> {
@@ -34,6 +37,11 @@ export interface ConfigWatcherOptions<T> {
    * (a `YamlSourceCache`) re-reads only those.
    */
   load: (changed: readonly string[]) => Promise<LoadedConfig<T>>;
+  /**
+   * The text a file had when it was loaded, if the loader kept it (a `ConfigFileCache` does): what
+   * the watcher compares later edits with, without reading the file again. @default read the file
+   */
+  loadedText?: (file: string) => string | undefined;
   /** Receives each reload's outcome; reloads never overlap, and wait for a returned promise. */
   onReload: (event: ReloadEvent<T>) => void | Promise<void>;
   /** @default DEFAULT_RELOAD_DEBOUNCE_MS */
@@ -96,7 +104,7 @@ export class ConfigWatcher<T> {
     };
     watcher.on("change", changed).on("add", changed).on("unlink", changed);
     watcher.on("error", (error) => self.#reportError(error));
-    await Promise.all(files.map(async (file) => self.#digests.set(file, await digestOf(file))));
+    await Promise.all(files.map(async (file) => self.#digests.set(file, await self.#loadedDigest(file))));
     await ready;
     return self;
   }
@@ -169,7 +177,9 @@ export class ConfigWatcher<T> {
       for (const [file, digest] of digests) this.#digests.set(file, digest);
       for (const file of this.#digests.keys()) if (!this.#files.has(file)) this.#digests.delete(file);
       // Files the new set reads for the first time: their content now is what was loaded.
-      for (const file of files) if (!this.#digests.has(file)) this.#digests.set(file, await digestOf(file));
+      for (const file of files) {
+        if (!this.#digests.has(file)) this.#digests.set(file, await this.#loadedDigest(file));
+      }
       event = { type: "reloaded", value: loaded.value, files: [...files].sort() };
     } catch (error) {
       // Remember what failed, so touching the broken file again does not re-report it.
@@ -182,6 +192,12 @@ export class ConfigWatcher<T> {
     } catch (error) {
       this.#reportError(error);
     }
+  }
+
+  /** The digest of `file` as the last load saw it. */
+  async #loadedDigest(file: string): Promise<string> {
+    const text = this.#options.loadedText?.(file);
+    return text === undefined ? digestOf(file) : digestOfText(text);
   }
 
   #retarget(files: readonly string[]): void {
@@ -206,10 +222,12 @@ function foldersOf(files: Iterable<string>): Set<string> {
 /** A digest of a file's content (a missing file counts as its own state). */
 async function digestOf(file: string): Promise<string> {
   try {
-    return createHash("sha256")
-      .update(await readFile(file))
-      .digest("hex");
+    return digestOfText(await readFile(file));
   } catch {
     return "missing";
   }
+}
+
+function digestOfText(content: string | Buffer): string {
+  return createHash("sha256").update(content).digest("hex");
 }

@@ -23,7 +23,7 @@ export interface WatchGatewayOptions {
   discover: (gateway: McpGatewayConfig) => Promise<GatewayTools>;
   /** Opens the workspace of a freshly loaded config. */
   openResources: (gateway: McpGatewayConfig) => Promise<WorkspaceResources | undefined>;
-  /** @default 200 */
+  /** @default DEFAULT_RELOAD_DEBOUNCE_MS (50) */
   debounceMs?: number;
   /**
    * The cache the served tools were loaded through (`discover` reads through it too); each reload
@@ -50,6 +50,7 @@ export async function watchGateway(
   return ConfigWatcher.start<Loaded>({
     files: options.files,
     ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+    ...(options.fileCache ? { loadedText: (file: string) => options.fileCache?.text(file) } : {}),
     load: async (changed) => {
       options.fileCache?.forget(changed);
       const gateway = await loadGatewayConfig(
