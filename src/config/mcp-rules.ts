@@ -3,10 +3,11 @@
  * of the right kind and are valid themselves; tool names are unique; query backends can be imported.
  */
 import { existsSync, statSync } from "node:fs";
+import path from "node:path";
 import { asRecord, didYouMean, type IssueCollector } from "./issue-collector.js";
 import { type ConfigIssue, formatIssue } from "./issues.js";
 import { probeClassRef } from "./module-probe.js";
-import { resolveConfigPath } from "./paths.js";
+import { locateConfigPath, resolveConfigPath } from "./paths.js";
 import type { ConfigKind } from "./types.js";
 import { findWorkersDir } from "./workers-dir.js";
 import { type DataPath, formatPath } from "./yaml-source.js";
@@ -57,12 +58,23 @@ export async function checkMcpRules(
     }
     return result;
   };
+  // Each reference is looked up on disk once (a gateway may name 1,000 workers).
+  const located = new Map<string, { target: string; exists: boolean }>();
+  const locate = (config: string) => {
+    let found = located.get(config);
+    if (!found) {
+      const { path: target, exists } = locateConfigPath(file, config);
+      found = { target, exists };
+      located.set(config, found);
+    }
+    return found;
+  };
   for (const group of ["workers", "pipelines"] as const) {
     for (const item of asList(tools[group])) {
       const config = asRecord(item)?.config;
       if (typeof config === "string" && config !== "") {
-        const target = resolveConfigPath(file, config);
-        if (existsSync(target)) void validate(target);
+        const { target, exists } = locate(config);
+        if (exists) void validate(target);
       }
     }
   }
@@ -73,8 +85,8 @@ export async function checkMcpRules(
       const entry = asRecord(item);
       if (!entry || typeof entry.config !== "string" || entry.config === "") continue;
       const at: DataPath = ["tools", group, index];
-      const target = resolveConfigPath(file, entry.config);
-      if (!existsSync(target)) {
+      const { target, exists } = locate(entry.config);
+      if (!exists) {
         issues.error([...at, "config"], `${expected} config not found: ${target}`);
         continue;
       }
@@ -188,12 +200,18 @@ function stageWorkersDir(
   file: string,
   data: Raw,
   flag: string | undefined,
-): (pipeline: string) => string | undefined {
+): (config: string) => string | undefined {
   const given =
     flag ?? (typeof data.workers_dir === "string" ? resolveConfigPath(file, data.workers_dir) : undefined);
-  return (pipeline) => {
-    const dir = given ?? findWorkersDir(pipeline);
-    return dir !== undefined && isFolder(dir) ? dir : undefined;
+  // The answer depends on the config's folder only: looked up once per folder.
+  const byFolder = new Map<string, string | undefined>();
+  return (config) => {
+    const folder = path.dirname(config);
+    if (!byFolder.has(folder)) {
+      const dir = given ?? findWorkersDir(config);
+      byFolder.set(folder, dir !== undefined && isFolder(dir) ? dir : undefined);
+    }
+    return byFolder.get(folder);
   };
 }
 

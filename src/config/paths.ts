@@ -10,14 +10,19 @@ import path from "node:path";
  * error messages name a sensible place.
  */
 export function resolveConfigPath(configFile: string, ref: string): string {
-  if (path.isAbsolute(ref)) return ref;
+  return locateConfigPath(configFile, ref).path;
+}
+
+/** {@link resolveConfigPath}, and whether the path it returns exists (looked up once). */
+export function locateConfigPath(configFile: string, ref: string): { path: string; exists: boolean } {
+  if (path.isAbsolute(ref)) return { path: ref, exists: existsSync(ref) };
   const first = path.resolve(path.dirname(configFile), ref);
   let dir = path.dirname(path.resolve(configFile));
   for (;;) {
     const candidate = path.resolve(dir, ref);
-    if (existsSync(candidate)) return candidate;
+    if (existsSync(candidate)) return { path: candidate, exists: true };
     const parent = path.dirname(dir);
-    if (parent === dir) return first;
+    if (parent === dir) return { path: first, exists: false };
     dir = parent;
   }
 }
