@@ -4,7 +4,8 @@
  * 1. Start → first tools/list, and tools/list p50, at 10, 100 and 1,000 worker tools (a real
  *    `loom mcp` over stdio). Goals: 1,000 tools start within 2× of 10; tools/list at 1,000 < 20 ms.
  * 2. Hot reload of one worker file among 1,000: write → `notifications/tools/list_changed`.
- *    Goals: < 100 ms beyond the reload debounce, and only the changed worker file re-read.
+ *    Goals: < 100 ms from the write (the reload debounce included), and only the changed worker
+ *    file re-read.
  * 3. Pipeline scheduling overhead per stage at 10, 100 and 1,000 stages (chain and fan-out).
  *    Goal: flat — at the largest size within 1.5× of at 10.
  * 4. DuckDB search (bm25_sql fallback) / filter / stats (plain SQL) at 10k, 100k and 1M rows,
@@ -138,10 +139,10 @@ async function reloadCurve(project: ScaleProject): Promise<boolean> {
     rows,
   );
   console.log(
-    `median ${ms(p50)} (${ms(beyond)} beyond the debounce); goals: < ${RELOAD_GOAL_MS} ms beyond the debounce: ` +
-      `${mark(beyond < RELOAD_GOAL_MS)}; only the changed file re-read (at most ${maxOthers} reads of other files): ${mark(onlyChanged)}`,
+    `median ${ms(p50)} (${ms(beyond)} beyond the debounce); goals: < ${RELOAD_GOAL_MS} ms from the write: ` +
+      `${mark(p50 < RELOAD_GOAL_MS)}; only the changed file re-read (at most ${maxOthers} reads of other files): ${mark(onlyChanged)}`,
   );
-  return beyond < RELOAD_GOAL_MS && onlyChanged;
+  return p50 < RELOAD_GOAL_MS && onlyChanged;
 }
 
 async function pipelineCurve(): Promise<boolean> {

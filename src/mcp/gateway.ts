@@ -39,7 +39,7 @@ export interface CreateServerOptions
    * tools if they are valid, else keep the old ones and log the issues. @default false
    */
   watch?: boolean;
-  /** Quiet time after a config change before reloading. @default 200 */
+  /** Quiet time after a config change before reloading. @default 50 */
   reloadDebounceMs?: number;
   /** Watch the workspace for changes made outside tool calls. @default true */
   watchResources?: boolean;
