@@ -59,12 +59,11 @@ export async function checkMcpRules(
     return result;
   };
   // Each reference is looked up on disk once (a gateway may name 1,000 workers).
-  const located = new Map<string, { target: string; exists: boolean }>();
+  const located = new Map<string, ReturnType<typeof locateConfigPath>>();
   const locate = (config: string) => {
     let found = located.get(config);
     if (!found) {
-      const { path: target, exists } = locateConfigPath(file, config);
-      found = { target, exists };
+      found = locateConfigPath(file, config);
       located.set(config, found);
     }
     return found;
@@ -73,7 +72,7 @@ export async function checkMcpRules(
     for (const item of asList(tools[group])) {
       const config = asRecord(item)?.config;
       if (typeof config === "string" && config !== "") {
-        const { target, exists } = locate(config);
+        const { path: target, exists } = locate(config);
         if (exists) void validate(target);
       }
     }
@@ -85,7 +84,7 @@ export async function checkMcpRules(
       const entry = asRecord(item);
       if (!entry || typeof entry.config !== "string" || entry.config === "") continue;
       const at: DataPath = ["tools", group, index];
-      const { target, exists } = locate(entry.config);
+      const { path: target, exists } = locate(entry.config);
       if (!exists) {
         issues.error([...at, "config"], `${expected} config not found: ${target}`);
         continue;
