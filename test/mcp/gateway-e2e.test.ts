@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
+import type { FakeLlm } from "../fixtures/fake-llm-server.js";
 import { type GatewayMesh, startGatewayMesh } from "../fixtures/gateway-mesh.js";
 import {
   CLIENT_KINDS,
@@ -22,19 +22,13 @@ import {
   gatewayStdioParams,
   startGatewayHttp,
 } from "../fixtures/mcp-gateway-process.js";
-import {
-  type GatewayProject,
-  gatewayResponder,
-  writeGatewayProject,
-} from "../fixtures/mcp-gateway-project.js";
+import { type GatewayProject, startGatewayProject } from "../fixtures/mcp-gateway-project.js";
 
 let llm: FakeLlm;
 let project: GatewayProject;
 
 beforeAll(async () => {
-  llm = await startFakeLlm();
-  llm.setResponder(gatewayResponder);
-  project = await writeGatewayProject(llm.url);
+  ({ llm, project } = await startGatewayProject());
 });
 
 afterAll(async () => {

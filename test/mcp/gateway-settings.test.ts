@@ -6,23 +6,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
+import type { FakeLlm } from "../fixtures/fake-llm-server.js";
 import { connectStdio, resultText } from "../fixtures/mcp-clients.js";
 import { gatewayStdioParams } from "../fixtures/mcp-gateway-process.js";
-import {
-  type GatewayProject,
-  gatewayResponder,
-  writeGatewayProject,
-} from "../fixtures/mcp-gateway-project.js";
+import { type GatewayProject, startGatewayProject } from "../fixtures/mcp-gateway-project.js";
 
 let llm: FakeLlm;
 let project: GatewayProject;
 let elsewhere: string;
 
 beforeAll(async () => {
-  llm = await startFakeLlm();
-  llm.setResponder(gatewayResponder);
-  project = await writeGatewayProject(llm.url);
+  ({ llm, project } = await startGatewayProject());
   elsewhere = await mkdtemp(path.join(os.tmpdir(), "loom-unrelated-cwd-"));
 });
 

@@ -7,7 +7,13 @@ import {
   runStreamableHttp,
   silentLogger,
 } from "../../src/mcp/index.js";
-import { CLIENT_KINDS, connectHttp, type ProgressUpdate, resultText } from "../fixtures/mcp-clients.js";
+import {
+  CLIENT_KINDS,
+  connectHttp,
+  logLevelsBeforeAndAfterDebug,
+  type ProgressUpdate,
+  resultText,
+} from "../fixtures/mcp-clients.js";
 import { echoTools, ToolProbe } from "../fixtures/mcp-echo-tools.js";
 import { openLegacySession } from "../fixtures/raw-http.js";
 
@@ -130,13 +136,10 @@ describe.each(CLIENT_KINDS)("mcp http (%s)", (kind) => {
 
   it("sends a client that set no level only warnings and above, and every level once it sets debug", async () => {
     const client = await connectHttp(kind, http.url);
-    await client.callTool("steps", { count: 2 });
+    const seen = await logLevelsBeforeAndAfterDebug(client);
     // A 2026-era client names its level per request: without one it gets none.
-    expect(client.logs.map((l) => l.level)).toEqual(client.era === "legacy" ? ["warning"] : []);
-    client.logs.length = 0;
-    await client.setLogLevel("debug");
-    await client.callTool("steps", { count: 1 });
-    expect(client.logs.map((l) => l.level)).toEqual(["debug", "info", "warning"]);
+    expect(seen.unset).toEqual(client.era === "legacy" ? ["warning"] : []);
+    expect(seen.debug).toEqual(["debug", "info", "warning"]);
     await client.close();
   });
 });

@@ -3,15 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
+import type { FakeLlm } from "../fixtures/fake-llm-server.js";
 import { startGatewayMesh } from "../fixtures/gateway-mesh.js";
 import { connectHttp } from "../fixtures/mcp-clients.js";
 import { startGatewayHttp } from "../fixtures/mcp-gateway-process.js";
-import {
-  type GatewayProject,
-  gatewayResponder,
-  writeGatewayProject,
-} from "../fixtures/mcp-gateway-project.js";
+import { type GatewayProject, startGatewayProject } from "../fixtures/mcp-gateway-project.js";
 import { ancestry, type OtlpSpan, startOtlpReceiver as startReceiver } from "../fixtures/otlp-receiver.js";
 
 const RECORDER = fileURLToPath(new URL("../fixtures/resolve-recorder.mjs", import.meta.url));
@@ -21,9 +17,7 @@ let project: GatewayProject;
 let logs: string;
 
 beforeAll(async () => {
-  llm = await startFakeLlm();
-  llm.setResponder(gatewayResponder);
-  project = await writeGatewayProject(llm.url);
+  ({ llm, project } = await startGatewayProject());
   logs = await mkdtemp(path.join(os.tmpdir(), "loom-otel-"));
 });
 

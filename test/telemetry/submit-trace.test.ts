@@ -10,14 +10,10 @@ import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STREAMS } from "../../src/bus/streams.js";
 import { goalSubject } from "../../src/bus/subjects.js";
-import { type FakeLlm, startFakeLlm } from "../fixtures/fake-llm-server.js";
+import type { FakeLlm } from "../fixtures/fake-llm-server.js";
 import { type GatewayMesh, startGatewayMesh } from "../fixtures/gateway-mesh.js";
 import { CLI } from "../fixtures/mcp-gateway-process.js";
-import {
-  type GatewayProject,
-  gatewayResponder,
-  writeGatewayProject,
-} from "../fixtures/mcp-gateway-project.js";
+import { type GatewayProject, startGatewayProject } from "../fixtures/mcp-gateway-project.js";
 import { ancestry, type OtlpReceiver, startOtlpReceiver } from "../fixtures/otlp-receiver.js";
 
 let llm: FakeLlm;
@@ -26,9 +22,7 @@ let receiver: OtlpReceiver;
 let mesh: GatewayMesh;
 
 beforeAll(async () => {
-  llm = await startFakeLlm();
-  llm.setResponder(gatewayResponder);
-  project = await writeGatewayProject(llm.url);
+  ({ llm, project } = await startGatewayProject());
   receiver = await startOtlpReceiver();
   mesh = await startGatewayMesh(project, {
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
