@@ -12,6 +12,7 @@ import { bm25SearchSql, FullTextIndex } from "../src/contrib/duckdb/full-text-in
 import { DuckDBQueryBackend, hashEmbedding, openDuckDB } from "../src/contrib/duckdb/index.js";
 import { prepareVectorRanking } from "../src/contrib/duckdb/vector-search.js";
 import type { EmbeddingProvider } from "../src/worker/embeddings.js";
+import { median } from "./_stats.js";
 
 const WORDS = `data report policy cloud payment refund customer search latency index vector model contract
   invoice budget release incident outage storage backup migration schema query cache cluster metric alert
@@ -225,9 +226,4 @@ export async function measureDuckDBActions(
   }
   for (const statement of prepared.values()) statement.destroySync();
   return { indexBuildMs, actions };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }

@@ -169,15 +169,6 @@ export async function rssMiB(pid: number): Promise<number> {
   return kb / 1024;
 }
 
-/** The median of a list. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 /**
  * Milliseconds from spawning a stdio server to the answer of its first `tools/list`, measured
  * with raw JSON-RPC lines (a 2025 `initialize`, then `tools/list`), so that only the server is

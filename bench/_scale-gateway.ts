@@ -14,7 +14,8 @@ import { ListToolsResultSchema, ToolListChangedNotificationSchema } from "@model
 import { CLI, startGatewayHttp } from "../test/fixtures/mcp-gateway-process.js";
 import { openLegacySession } from "../test/fixtures/raw-http.js";
 import { echoBackend, worker } from "./_mcp-fixture.js";
-import { median, rawSpawnToFirstList } from "./_mcp-measure.js";
+import { rawSpawnToFirstList } from "./_mcp-measure.js";
+import { median } from "./_stats.js";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const MEMORY_PROBE = path.join(REPO, "bench/memory-probe.mjs");

@@ -14,7 +14,7 @@ import type { PipelineConfig, PipelineStage } from "../src/config/types.js";
 import { PipelineRunner } from "../src/pipeline/index.js";
 import { LocalDispatcher } from "../src/worker/local-dispatcher.js";
 import type { TaskMessage } from "../src/worker/messages.js";
-import { median } from "./_mcp-measure.js";
+import { median } from "./_stats.js";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 

@@ -24,13 +24,13 @@ import {
   connectHttp,
   connectStdio,
   latencies,
-  median,
   rawSpawnToFirstList,
   rssMiB,
   type ServerCommand,
   startHttp,
   throughput,
 } from "./_mcp-measure.js";
+import { median } from "./_stats.js";
 import type { BenchOutcome } from "./run.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

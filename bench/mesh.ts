@@ -23,6 +23,7 @@ import { NatsDispatcher } from "../src/mesh/nats-dispatcher.js";
 import { readRegistry } from "../src/mesh/registry.js";
 import { startNatsServer } from "../test/fixtures/nats-server.js";
 import { runGoalBench } from "./_mesh-goals.js";
+import { median } from "./_stats.js";
 import type { BenchOutcome } from "./run.js";
 
 const THROUGHPUT_GOAL = 0.7;
@@ -34,20 +35,11 @@ const THROUGHPUT_MS = 2000;
 const ROUNDS = 3;
 
 type Call = () => Promise<void>;
-type Path = "loom" | "bare" | "chain" | "core";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
+const PATHS = ["loom", "bare", "chain", "core"] as const;
+type Path = (typeof PATHS)[number];
 
 function medians(rows: Array<Record<Path, number>>): Record<Path, number> {
-  return {
-    loom: median(rows.map((r) => r.loom)),
-    bare: median(rows.map((r) => r.bare)),
-    chain: median(rows.map((r) => r.chain)),
-    core: median(rows.map((r) => r.core)),
-  };
+  return Object.fromEntries(PATHS.map((p) => [p, median(rows.map((r) => r[p]))])) as Record<Path, number>;
 }
 
 async function p50(call: Call): Promise<number> {

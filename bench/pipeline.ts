@@ -14,6 +14,7 @@ import type { PipelineConfig, PipelineStage } from "../src/config/types.js";
 import { PipelineRunner } from "../src/pipeline/index.js";
 import type { Dispatcher } from "../src/worker/dispatcher.js";
 import type { TaskMessage, TaskResult } from "../src/worker/messages.js";
+import { median } from "./_stats.js";
 import type { BenchOutcome } from "./run.js";
 
 const RATIO_GOAL = 1.05;
@@ -116,11 +117,6 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await fn();
   return performance.now() - start;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 async function parallelism(): Promise<boolean> {

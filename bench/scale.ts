@@ -21,7 +21,6 @@ import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { DEFAULT_RELOAD_DEBOUNCE_MS } from "../src/mcp/reload/config-watcher.js";
 import { buildDocumentsTable, type DuckDBAction, measureDuckDBActions } from "./_duckdb-measure.js";
-import { median } from "./_mcp-measure.js";
 import {
   measureReload,
   measureSessions,
@@ -30,6 +29,7 @@ import {
   writeScaleProject,
 } from "./_scale-gateway.js";
 import { measurePipelines } from "./_scale-pipeline.js";
+import { median } from "./_stats.js";
 import type { BenchOutcome } from "./run.js";
 
 const START_GOAL = 2;
