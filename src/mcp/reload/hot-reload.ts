@@ -50,7 +50,7 @@ export async function watchGateway(
   return ConfigWatcher.start<Loaded>({
     files: options.files,
     ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
-    ...(options.fileCache ? { loadedText: (file: string) => options.fileCache?.text(file) } : {}),
+    loadedText: (file) => options.fileCache?.text(file),
     load: async (changed) => {
       options.fileCache?.forget(changed);
       const gateway = await loadGatewayConfig(
