@@ -6,17 +6,12 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
+import { loomCacheDir } from "../config/cache-dir.js";
 import { resolveConfigPath } from "../config/paths.js";
 import type { McpQueryEntry } from "../config/types.js";
 import { errorMessage, LoomError } from "../errors.js";
 import type { GatewayLogger } from "./logger.js";
-
-/** The cache folder for sample data: `$XDG_CACHE_HOME/loom`, else `~/.cache/loom`. */
-export function sampleCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "loom");
-}
 
 /**
  * The entry with an absolute `db_path` (and without the gateway-only `sample_data` key), after
@@ -40,7 +35,7 @@ export async function prepareQueryEntry(
 /** Creates the sample database at `target`, or in the cache folder when `target` is not writable. */
 async function createSample(target: string, logger: GatewayLogger): Promise<string> {
   const { createSampleDatabase } = await import("../contrib/duckdb/index.js");
-  const fallback = path.join(sampleCacheDir(), path.basename(target));
+  const fallback = path.join(loomCacheDir(), path.basename(target));
   if (existsSync(fallback)) return fallback; // made on an earlier start, when `target` was not writable
   for (const candidate of [target, fallback]) {
     try {

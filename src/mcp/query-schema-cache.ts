@@ -7,11 +7,11 @@
  */
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { loomCacheDir, writeCacheFile } from "../config/cache-dir.js";
 import type { JsonSchema, McpQueryEntry } from "../config/types.js";
-import { sampleCacheDir } from "./query-data.js";
 
 /** What a backend's `actionSchemas` returns. */
 export type ActionSchemas = Record<string, { description: string; inputSchema: JsonSchema }>;
@@ -46,7 +46,7 @@ function cacheFile(entry: McpQueryEntry, env: NodeJS.ProcessEnv): string | undef
     generator: stamp(GENERATOR),
   });
   const hash = createHash("sha256").update(key).digest("hex").slice(0, 32);
-  return path.join(sampleCacheDir(env), "action-schemas", `${hash}.json`);
+  return path.join(loomCacheDir(env), "action-schemas", `${hash}.json`);
 }
 
 /**
@@ -67,15 +67,6 @@ export async function cachedActionSchemas(
     }
   }
   const schemas = await describe();
-  if (file) {
-    try {
-      await mkdir(path.dirname(file), { recursive: true });
-      const temp = `${file}.${process.pid}.tmp`;
-      await writeFile(temp, JSON.stringify(schemas));
-      await rename(temp, file);
-    } catch {
-      // best effort
-    }
-  }
+  if (file) await writeCacheFile(file, JSON.stringify(schemas));
   return schemas;
 }

@@ -18,8 +18,8 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { access, constants, mkdir } from "node:fs/promises";
-import { homedir } from "node:os";
 import path from "node:path";
+import { loomCacheDir } from "../../config/cache-dir.js";
 import { errorMessage } from "../../errors.js";
 import { type Bm25Source, type Bm25TableNames, bm25BuildSql, bm25TableNames } from "./bm25-sql.js";
 import { type DuckDBSession, openDuckDB } from "./database.js";
@@ -46,9 +46,8 @@ export interface StoredIndex {
 export async function sideFilePath(dbFile: string): Promise<string> {
   const beside = `${dbFile}.loom-bm25.duckdb`;
   if (existsSync(beside)) return beside;
-  const cacheHome = process.env.XDG_CACHE_HOME || path.join(homedir(), ".cache");
   const digest = createHash("sha256").update(dbFile).digest("hex").slice(0, 16);
-  const cached = path.join(cacheHome, "loom", "bm25", `${digest}.duckdb`);
+  const cached = path.join(loomCacheDir(), "bm25", `${digest}.duckdb`);
   if (existsSync(cached)) return cached;
   const writable = await access(path.dirname(dbFile), constants.W_OK).then(
     () => true,
