@@ -159,7 +159,7 @@ export function registerMcp(program: Command): void {
       try {
         const authToken = await authTokenOf(flags);
         // The pre-flight and the gateway read the config files once between them.
-        const fileCache = new ConfigFileCache();
+        const fileCache = ConfigFileCache.persistentFor(flags.config);
         if (!flags.skipPreflight) {
           const [{ gatewayChecks }, { formatCheck }] = await Promise.all([
             import("../preflight/gateway.js"),

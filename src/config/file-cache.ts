@@ -6,8 +6,10 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { ParseCache } from "./parse-cache.js";
+import { locateConfigPath } from "./paths.js";
 import type { CheckedConfig } from "./validate-file.js";
-import { type ParsedText, parseFresh, sourceFrom, type YamlSource } from "./yaml-source.js";
+import { type CachedText, type ParsedText, parseFresh, sourceFrom, type YamlSource } from "./yaml-source.js";
 
 /**
  * Config files read and parsed once, and (for files whose validation depends on nothing but
@@ -20,10 +22,23 @@ import { type ParsedText, parseFresh, sourceFrom, type YamlSource } from "./yaml
  * fileCache.forget([changedWorkerFile]);
  */
 export class ConfigFileCache {
-  readonly #parsed = new Map<string, Promise<ParsedText>>();
+  readonly #parsed = new Map<string, Promise<ParsedText | CachedText>>();
   /** The text of every file read, once its read finished. */
   readonly #texts = new Map<string, string>();
   readonly #checked = new Map<string, Map<string, CheckedConfig>>();
+  readonly #parseCache: ParseCache | undefined;
+  /** Where config references were found on disk, until the next {@link ConfigFileCache.forget}. */
+  readonly #located = new Map<string, { path: string; exists: boolean }>();
+
+  /** @param options.parseCache keeps parsed data across starts (see {@link ParseCache}). */
+  constructor(options: { parseCache?: ParseCache } = {}) {
+    this.#parseCache = options.parseCache;
+  }
+
+  /** The cache of a long-lived owner of `configFile` (a gateway): its parses are kept across starts. */
+  static persistentFor(configFile: string): ConfigFileCache {
+    return new ConfigFileCache({ parseCache: ParseCache.forConfig(configFile) });
+  }
 
   /** The source of `file`: read and parsed on the first call, from memory after. */
   async read(file: string): Promise<YamlSource> {
@@ -32,7 +47,7 @@ export class ConfigFileCache {
     if (!entry) {
       const reading = readFile(key, "utf8").then((text) => {
         this.#texts.set(key, text);
-        return parseFresh(text);
+        return this.#parse(text);
       });
       entry = reading;
       this.#parsed.set(key, reading);
@@ -42,6 +57,20 @@ export class ConfigFileCache {
       });
     }
     return sourceFrom(file, await entry);
+  }
+
+  /** Writes the parses of this load to the persistent parse cache, if there is one. Never throws. */
+  async saveParses(): Promise<void> {
+    await this.#parseCache?.save();
+  }
+
+  async #parse(text: string): Promise<ParsedText | CachedText> {
+    const json = await this.#parseCache?.lookup(text);
+    if (json !== undefined) return { text, json };
+    const parsed = parseFresh(text);
+    if (parsed.doc.errors.length === 0)
+      this.#parseCache?.remember(text, parsed.doc.toJS({ maxAliasCount: 100 }));
+    return parsed;
   }
 
   /** The text `file` had when it was read, if it was read since it was last forgotten. */
@@ -65,8 +94,26 @@ export class ConfigFileCache {
     variants.set(variant, result);
   }
 
-  /** Drops the given files (they changed); the next read of each reads and validates it again. */
+  /**
+   * {@link locateConfigPath}, looked up once per load: a gateway naming 1,000 workers resolves each
+   * reference in validation and again in its model. Every {@link forget} looks again.
+   */
+  locate(configFile: string, ref: string): { path: string; exists: boolean } {
+    const key = `${configFile}\n${ref}`;
+    let found = this.#located.get(key);
+    if (!found) {
+      found = locateConfigPath(configFile, ref);
+      this.#located.set(key, found);
+    }
+    return found;
+  }
+
+  /**
+   * Drops the given files (they changed); the next read of each reads and validates it again, and
+   * every reference is looked up on disk again.
+   */
   forget(files: Iterable<string>): void {
+    this.#located.clear();
     for (const file of files) {
       const key = path.resolve(file);
       this.#parsed.delete(key);

@@ -70,8 +70,17 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   return sourceFrom(file, parseText(file, text));
 }
 
+/** A file's text whose data came from the parse cache (`ParseCache`): parsed with positions only if asked. */
+export interface CachedText {
+  text: string;
+  /** The data, as JSON. */
+  json: string;
+}
+
 /** A source over a parse: positions from the shared parse, fresh plain data for each caller. */
-export function sourceFrom(file: string, { text, doc, lineCounter }: ParsedText): YamlSource {
+export function sourceFrom(file: string, parsed: ParsedText | CachedText): YamlSource {
+  if ("json" in parsed) return cachedSource(file, parsed);
+  const { text, doc, lineCounter } = parsed;
   const at = (offset: number) => {
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };
@@ -102,6 +111,21 @@ export function sourceFrom(file: string, { text, doc, lineCounter }: ParsedText)
   };
   const data = syntaxIssues.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 });
   return { file, text, data, syntaxIssues, position };
+}
+
+/** A text that parsed without errors before: its data from JSON, its positions from a parse made on the first lookup. */
+function cachedSource(file: string, { text, json }: CachedText): YamlSource {
+  let located: YamlSource | undefined;
+  return {
+    file,
+    text,
+    data: JSON.parse(json),
+    syntaxIssues: [],
+    position: (path, options) => {
+      located ??= sourceFrom(file, parseFresh(text));
+      return located.position(path, options);
+    },
+  };
 }
 
 function offsetOf(node: unknown): number | undefined {

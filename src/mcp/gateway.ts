@@ -99,7 +99,9 @@ export async function createServer(
   options: CreateServerOptions = {},
 ): Promise<LoomMcpServer> {
   // Every config file is read and parsed once; hot reloads re-read only the files that changed.
-  const fileCache = options.fileCache ?? new ConfigFileCache();
+  const fileCache =
+    options.fileCache ??
+    (typeof config === "string" ? ConfigFileCache.persistentFor(config) : new ConfigFileCache());
   const gateway =
     typeof config === "string" ? await loadGatewayConfig(path.resolve(config), { fileCache }) : config;
   const logger = options.logger ?? createStderrLogger();
@@ -127,6 +129,8 @@ export async function createServer(
     await mesh?.close();
     throw error;
   }
+  // The next start takes these parses from the cache (saveParses never rejects).
+  void fileCache.saveParses();
   let resources: WorkspaceResources | undefined;
   try {
     resources = await openResources(gateway, options, logger);
