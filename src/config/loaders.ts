@@ -79,7 +79,12 @@ export async function loadMcpConfig(
   options: LoadConfigOptions = {},
 ): Promise<McpGatewayConfig> {
   const result = await checked(file, "mcp", options);
-  return toMcpGatewayConfig(result.data as McpData, result.file);
+  const fileCache = options.fileCache;
+  return toMcpGatewayConfig(
+    result.data as McpData,
+    result.file,
+    fileCache ? (ref) => fileCache.locate(result.file, ref).path : undefined,
+  );
 }
 
 /** Loads router rules (Part 7). @throws ConfigValidationError listing every issue. */

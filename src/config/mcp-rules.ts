@@ -26,6 +26,8 @@ export interface McpRuleOptions {
   validateReferenced: (file: string, workersDir?: string) => ReturnType<ValidateReferenced>;
   /** `--workers DIR`, replacing the config's `workers_dir`. */
   workersDir?: string;
+  /** Finds a referenced file (a file cache's remembers the answers). @default locateConfigPath */
+  locate?: typeof locateConfigPath;
 }
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -63,7 +65,7 @@ export async function checkMcpRules(
   const locate = (config: string) => {
     let found = located.get(config);
     if (!found) {
-      found = locateConfigPath(file, config);
+      found = (options.locate ?? locateConfigPath)(file, config);
       located.set(config, found);
     }
     return found;

@@ -73,20 +73,27 @@ export function toPipelineConfig(data: PipelineData, file: string): PipelineConf
   };
 }
 
-/** An MCP gateway model from validated data; entry `config` paths become absolute. */
-export function toMcpGatewayConfig(data: McpData, file: string): McpGatewayConfig {
+/**
+ * An MCP gateway model from validated data; entry `config` paths become absolute (found by
+ * `resolve`, which a loader with a file cache answers from the lookups validation made).
+ */
+export function toMcpGatewayConfig(
+  data: McpData,
+  file: string,
+  resolve: (ref: string) => string = (ref) => resolveConfigPath(file, ref),
+): McpGatewayConfig {
   return {
     name: data.name,
     description: data.description,
     natsUrl: data.nats_url,
     tools: {
       workers: data.tools.workers.map((w) => ({
-        config: resolveConfigPath(file, w.config),
+        config: resolve(w.config),
         name: w.name,
         description: w.description,
       })),
       pipelines: data.tools.pipelines.map((p) => ({
-        config: resolveConfigPath(file, p.config),
+        config: resolve(p.config),
         name: p.name,
         description: p.description,
       })),

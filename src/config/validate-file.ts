@@ -141,8 +141,10 @@ async function checkUncached(file: string, options: CheckOptions): Promise<Check
   if (kind === "pipeline") checkPipelineRules(data, issues, { workers });
   if (kind === "router_rules") checkRouterRules(data, issues, workers);
   if (kind === "mcp") {
+    const fileCache = options.fileCache;
     await checkMcpRules(data, issues, {
       probeImports: options.probeImports ?? true,
+      ...(fileCache ? { locate: (configFile, ref) => fileCache.locate(configFile, ref) } : {}),
       ...(options.workersDir === undefined ? {} : { workersDir: options.workersDir }),
       validateReferenced: async (target, workersDir) => {
         const checked = await checkConfigFile(target, {
