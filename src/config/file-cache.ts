@@ -40,8 +40,12 @@ export class ConfigFileCache {
     return new ConfigFileCache({ parseCache: ParseCache.forConfig(configFile) });
   }
 
+  /** When the first file was read (ms since the epoch): every text held was read after it. */
+  firstReadAt: number | undefined;
+
   /** The source of `file`: read and parsed on the first call, from memory after. */
   async read(file: string): Promise<YamlSource> {
+    this.firstReadAt ??= Date.now();
     const key = path.resolve(file);
     let entry = this.#parsed.get(key);
     if (!entry) {

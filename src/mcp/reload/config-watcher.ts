@@ -4,7 +4,7 @@
  * with every issue (file:line:col) — the caller keeps serving what it had.
  */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { type FSWatcher, watch } from "chokidar";
 import type { ConfigIssue } from "../../config/index.js";
@@ -15,6 +15,15 @@ import { issuesOf } from "./load-config.js";
  * (truncate, write; or write a temporary file, rename) or a `git checkout` as one change.
  */
 export const DEFAULT_RELOAD_DEBOUNCE_MS = 50;
+
+/**
+ * How much earlier than the load a modification time may read and still be an edit made after it:
+ * the kernel stamps files with a clock that can lag by a few ms, and some file systems keep whole
+ * seconds only (a time on a whole second is taken as one of those).
+ */
+function mtimeSlackMs(mtimeMs: number): number {
+  return mtimeMs % 1000 === 0 ? 1000 : 50;
+}
 
 /** What one load produced: the value, and the files it read (watched from then on). */
 export interface LoadedConfig<T> {
@@ -42,6 +51,12 @@ export interface ConfigWatcherOptions<T> {
    * the watcher compares later edits with, without reading the file again. @default read the file
    */
   loadedText?: (file: string) => string | undefined;
+  /**
+   * When the load of `files` began (ms since the epoch). Edits made between then and the watcher
+   * being ready raise no event: files modified since then are checked once the watcher is ready.
+   * @default no check (the caller made no edit possible in between)
+   */
+  loadedSince?: number;
   /** Receives each reload's outcome; reloads never overlap, and wait for a returned promise. */
   onReload: (event: ReloadEvent<T>) => void | Promise<void>;
   /** @default DEFAULT_RELOAD_DEBOUNCE_MS */
@@ -106,6 +121,7 @@ export class ConfigWatcher<T> {
     watcher.on("error", (error) => self.#reportError(error));
     await Promise.all(files.map(async (file) => self.#digests.set(file, await self.#loadedDigest(file))));
     await ready;
+    if (options.loadedSince !== undefined) await self.#checkEditedSince(options.loadedSince);
     return self;
   }
 
@@ -192,6 +208,17 @@ export class ConfigWatcher<T> {
     } catch (error) {
       this.#reportError(error);
     }
+  }
+
+  /** Schedules a check of the files modified since `since`. */
+  async #checkEditedSince(since: number): Promise<void> {
+    await Promise.all(
+      [...this.#files].map(async (file) => {
+        const info = await stat(file).catch(() => undefined);
+        if (!info || info.mtimeMs >= since - mtimeSlackMs(info.mtimeMs)) this.#pending.add(file);
+      }),
+    );
+    if (this.#pending.size > 0) this.#schedule();
   }
 
   /** The digest of `file` as the last load saw it. */

@@ -23,6 +23,8 @@ export interface WatchGatewayOptions {
   discover: (gateway: McpGatewayConfig) => Promise<GatewayTools>;
   /** Opens the workspace of a freshly loaded config. */
   openResources: (gateway: McpGatewayConfig) => Promise<WorkspaceResources | undefined>;
+  /** When the served tools' files began to be read; see `ConfigWatcherOptions.loadedSince`. */
+  loadedSince?: number;
   /** @default DEFAULT_RELOAD_DEBOUNCE_MS (50) */
   debounceMs?: number;
   /**
@@ -50,6 +52,7 @@ export async function watchGateway(
   return ConfigWatcher.start<Loaded>({
     files: options.files,
     ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+    ...(options.loadedSince === undefined ? {} : { loadedSince: options.loadedSince }),
     loadedText: (file) => options.fileCache?.text(file),
     load: async (changed) => {
       options.fileCache?.forget(changed);

@@ -2,10 +2,13 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promise
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigFileCache } from "../../../src/config/file-cache.js";
+import { createServer } from "../../../src/mcp/gateway.js";
 import { discoverTools } from "../../../src/mcp/gateway-tools.js";
 import { silentLogger } from "../../../src/mcp/logger.js";
 import { ConfigWatcher, type ReloadEvent } from "../../../src/mcp/reload/config-watcher.js";
 import { loadGatewayConfig } from "../../../src/mcp/reload/load-config.js";
+import { eventually } from "../../fixtures/mesh-cluster.js";
 
 /** What the tests reload: the tool names and descriptions, and the files read. */
 interface ConfigSet {
@@ -228,5 +231,20 @@ tools:
     await writeFile(workerFile, worker("third"));
     const event = await next();
     expect(event.type === "reloaded" && event.value.descriptions.echo).toBe("third");
+  });
+});
+
+describe("a gateway's watcher", () => {
+  it("picks up an edit made after the files were read and before the watcher was ready", async () => {
+    const fileCache = new ConfigFileCache();
+    await loadGatewayConfig(mcpFile, { fileCache }); // as the CLI's pre-flight does
+    await writeFile(workerFile, worker("edited before the watch"));
+    await using server = await createServer(mcpFile, { fileCache, watch: true, logger: silentLogger });
+    const description = () => server.tools.find((t) => t.name === "echo")?.description;
+    await eventually(
+      () => (description() === "edited before the watch" ? true : undefined),
+      "the reload of the edit",
+      5000,
+    );
   });
 });
