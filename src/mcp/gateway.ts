@@ -7,12 +7,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigFileCache } from "../config/file-cache.js";
 import type { McpGatewayConfig, PipelineConfig, WorkerConfig } from "../config/types.js";
-import { errorMessage } from "../errors.js";
 import { loadSettings } from "../llm/settings.js";
 import { createToolServer, type LoomMcpServer } from "./gateway-server.js";
 import { discoverTools, type GatewayToolsOptions } from "./gateway-tools.js";
 import { createStderrLogger, type GatewayLogger } from "./logger.js";
-import { watchGateway } from "./reload/hot-reload.js";
+import { watchGatewaySoon } from "./reload/hot-reload.js";
 import { loadGatewayConfig } from "./reload/load-config.js";
 import type { WorkspaceResources } from "./resources/workspace-resources.js";
 
@@ -161,9 +160,7 @@ export async function createServer(
     ...(resources ? { resources } : {}),
   });
   if (options.watch && gateway.sourcePath) {
-    // Serving does not wait for the watcher (with 1,000 files it sets up a watch per file); edits
-    // made before it is ready are found by their modification time once it is.
-    const watching = watchGateway(server, {
+    const stopWatching = watchGatewaySoon(server, {
       configFile: gateway.sourcePath,
       files: discovered.files,
       resources: gateway.resources,
@@ -172,14 +169,8 @@ export async function createServer(
       openResources: (next) => openResources(next, options, logger),
       loadedSince: fileCache.firstReadAt ?? Date.now(),
       ...(options.reloadDebounceMs === undefined ? {} : { debounceMs: options.reloadDebounceMs }),
-    }).catch((error: unknown) => {
-      logger.error(
-        { config: gateway.sourcePath, error: errorMessage(error) },
-        "cannot watch the config files: hot reload is off (restart the gateway to pick up changes)",
-      );
-      return undefined;
     });
-    server.addCloseHook(async () => (await watching)?.close());
+    server.addCloseHook(stopWatching);
   }
   if (mesh) {
     const stopSharing = mesh.shareEvents(server, gateway.name);

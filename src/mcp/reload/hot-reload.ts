@@ -5,6 +5,7 @@
  * tools and log every issue as `file:line:col  path  message`.
  */
 import { type ConfigFileCache, formatIssue, type McpGatewayConfig } from "../../config/index.js";
+import { errorMessage } from "../../errors.js";
 import type { LoomMcpServer } from "../gateway-server.js";
 import type { GatewayTools } from "../gateway-tools.js";
 import type { WorkspaceResources } from "../resources/workspace-resources.js";
@@ -87,4 +88,39 @@ export async function watchGateway(
     },
     onError: (error) => logger.warn({ error: error.message }, "config watcher error"),
   });
+}
+
+/**
+ * How long after the gateway is ready its watcher starts: the client's first requests arrive
+ * then, and setting up a watch per file (1,000 of them for 1,000 workers) would delay them.
+ */
+const WATCH_START_DELAY_MS = 250;
+
+/**
+ * {@link watchGateway}, started a moment after the gateway is ready; edits made before the watcher
+ * is ready are found by their modification time (`loadedSince`). A watcher that cannot start is
+ * logged as an error: hot reload is then off. Returns what stops it (or cancels its start).
+ */
+export function watchGatewaySoon(
+  server: LoomMcpServer,
+  options: WatchGatewayOptions,
+  delayMs = WATCH_START_DELAY_MS,
+): () => Promise<void> {
+  let stopped = false;
+  let starting: Promise<ConfigWatcher<Loaded> | undefined> | undefined;
+  const timer = setTimeout(() => {
+    starting = watchGateway(server, options).catch((error: unknown) => {
+      server.logger.error(
+        { config: options.configFile, error: errorMessage(error) },
+        "cannot watch the config files: hot reload is off (restart the gateway to pick up changes)",
+      );
+      return undefined;
+    });
+  }, delayMs);
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    clearTimeout(timer);
+    await (await starting)?.close();
+  };
 }
