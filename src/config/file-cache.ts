@@ -99,8 +99,9 @@ export class ConfigFileCache {
   }
 
   /**
-   * {@link locateConfigPath}, looked up once per load: a gateway naming 1,000 workers resolves each
-   * reference in validation and again in its model. Every {@link forget} looks again.
+   * {@link locateConfigPath}, looked up once: a gateway naming 1,000 workers resolves each reference
+   * in validation and again in its model, and again at every reload. A reference is looked up
+   * again after a {@link forget} when it was not found, or when the file it was found at changed.
    */
   locate(configFile: string, ref: string): { path: string; exists: boolean } {
     const key = `${configFile}\n${ref}`;
@@ -114,15 +115,17 @@ export class ConfigFileCache {
 
   /**
    * Drops the given files (they changed); the next read of each reads and validates it again, and
-   * every reference is looked up on disk again.
+   * references to them (or to nothing) are looked up on disk again.
    */
   forget(files: Iterable<string>): void {
-    this.#located.clear();
-    for (const file of files) {
-      const key = path.resolve(file);
+    const changed = new Set([...files].map((file) => path.resolve(file)));
+    for (const key of changed) {
       this.#parsed.delete(key);
       this.#texts.delete(key);
       this.#checked.delete(key);
+    }
+    for (const [key, found] of this.#located) {
+      if (!found.exists || changed.has(found.path)) this.#located.delete(key);
     }
   }
 
