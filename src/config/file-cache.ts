@@ -11,6 +11,9 @@ import { locateConfigPath } from "./paths.js";
 import type { CheckedConfig } from "./validate-file.js";
 import { type CachedText, type ParsedText, parseFresh, sourceFrom, type YamlSource } from "./yaml-source.js";
 
+/** How long after a load its parses are written to the persistent parse cache. */
+const SAVE_DELAY_MS = 1000;
+
 /**
  * Config files read and parsed once, and (for files whose validation depends on nothing but
  * themselves) validated once. The owner must call {@link ConfigFileCache.forget} for every file
@@ -27,6 +30,7 @@ export class ConfigFileCache {
   readonly #texts = new Map<string, string>();
   readonly #checked = new Map<string, Map<string, CheckedConfig>>();
   readonly #parseCache: ParseCache | undefined;
+  #saveTimer: NodeJS.Timeout | undefined;
   /** Where config references were found on disk, until the next {@link ConfigFileCache.forget}. */
   readonly #located = new Map<string, { path: string; exists: boolean }>();
 
@@ -65,7 +69,21 @@ export class ConfigFileCache {
 
   /** Writes the parses of this load to the persistent parse cache, if there is one. Never throws. */
   async saveParses(): Promise<void> {
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
     await this.#parseCache?.save();
+  }
+
+  /**
+   * {@link saveParses} a second from now, in the background, so that writing the cache (600 KB for
+   * 1,000 workers) does not delay the requests of a gateway that just started or reloaded. The
+   * owner calls `saveParses` when it closes, so a short run saves too.
+   */
+  saveParsesSoon(): void {
+    if (!this.#parseCache) return;
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = setTimeout(() => void this.saveParses(), SAVE_DELAY_MS);
+    this.#saveTimer.unref();
   }
 
   async #parse(text: string): Promise<ParsedText | CachedText> {

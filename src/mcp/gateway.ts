@@ -129,8 +129,7 @@ export async function createServer(
     await mesh?.close();
     throw error;
   }
-  // The next start takes these parses from the cache (saveParses never rejects).
-  void fileCache.saveParses();
+  fileCache.saveParsesSoon(); // the next start takes these parses from the cache
   let resources: WorkspaceResources | undefined;
   try {
     resources = await openResources(gateway, options, logger);
@@ -159,6 +158,7 @@ export async function createServer(
     onClose: discovered.close,
     ...(resources ? { resources } : {}),
   });
+  server.addCloseHook(() => fileCache.saveParses());
   if (options.watch && gateway.sourcePath) {
     const stopWatching = watchGatewaySoon(server, {
       configFile: gateway.sourcePath,

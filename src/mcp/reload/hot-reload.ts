@@ -62,7 +62,7 @@ export async function watchGateway(
         options.fileCache ? { fileCache: options.fileCache } : {},
       );
       const tools = await options.discover(gateway);
-      void options.fileCache?.saveParses(); // never rejects
+      options.fileCache?.saveParsesSoon();
       return { value: { gateway, tools }, files: tools.files };
     },
     onReload: async (event) => {
