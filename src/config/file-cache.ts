@@ -31,7 +31,8 @@ export class ConfigFileCache {
   readonly #checked = new Map<string, Map<string, CheckedConfig>>();
   readonly #parseCache: ParseCache | undefined;
   #saveTimer: NodeJS.Timeout | undefined;
-  /** Where config references were found on disk, until the next {@link ConfigFileCache.forget}. */
+  #firstReadAt: number | undefined;
+  /** Where config references were found on disk (see {@link ConfigFileCache.locate}). */
   readonly #located = new Map<string, { path: string; exists: boolean }>();
 
   /** @param options.parseCache keeps parsed data across starts (see {@link ParseCache}). */
@@ -45,11 +46,13 @@ export class ConfigFileCache {
   }
 
   /** When the first file was read (ms since the epoch): every text held was read after it. */
-  firstReadAt: number | undefined;
+  get firstReadAt(): number | undefined {
+    return this.#firstReadAt;
+  }
 
   /** The source of `file`: read and parsed on the first call, from memory after. */
   async read(file: string): Promise<YamlSource> {
-    this.firstReadAt ??= Date.now();
+    this.#firstReadAt ??= Date.now();
     const key = path.resolve(file);
     let entry = this.#parsed.get(key);
     if (!entry) {

@@ -95,17 +95,14 @@ export class ParseCache {
 
   #load(): Promise<Map<string, string>> {
     this.#stored ??= readFile(this.#file, "utf8")
-      .then(
-        (text) => {
-          const content = JSON.parse(text) as Partial<Stored>;
-          if (content.parser !== PARSER || typeof content.entries !== "object" || content.entries === null) {
-            return new Map<string, string>();
-          }
-          return new Map(Object.entries(content.entries));
-        },
-        () => new Map<string, string>(),
-      )
-      .catch(() => new Map<string, string>()); // a damaged file: start afresh
+      .then((text) => {
+        const content = JSON.parse(text) as Partial<Stored>;
+        if (content.parser !== PARSER || typeof content.entries !== "object" || content.entries === null) {
+          return new Map<string, string>();
+        }
+        return new Map(Object.entries(content.entries).filter(([, json]) => typeof json === "string"));
+      })
+      .catch(() => new Map<string, string>()); // none yet, or damaged: start afresh
     return this.#stored;
   }
 }
