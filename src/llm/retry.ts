@@ -129,7 +129,11 @@ function toLlmError(target: RetryTarget, info: FailureInfo, attempts: number, ca
 
 /** The abort reason as an Error (AbortSignal.timeout gives a TimeoutError DOMException). */
 export function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
+  return abortError(signal.reason);
+}
+
+/** An abort reason as an Error to throw: itself when it is one, else an AbortError. */
+export function abortError(reason: unknown): Error {
   return reason instanceof Error ? reason : new DOMException("The operation was aborted", "AbortError");
 }
 

@@ -7,7 +7,6 @@
  * client is told with one `tools/list_changed`, and calls in flight finish on the tools they
  * started with — the old set is released only once its last call has ended.
  */
-import { setMaxListeners } from "node:events";
 import type { McpRequestContext, McpServer } from "@modelcontextprotocol/server";
 import { errorMessage } from "../errors.js";
 import { createStderrLogger, type GatewayLogger } from "./logger.js";
@@ -65,7 +64,9 @@ const SHUTTING_DOWN: ToolOutcome = {
 };
 
 export class LoomMcpServer {
-  readonly #shutdown = new AbortController();
+  #shuttingDown = false;
+  /** Answers each running call (with {@link SHUTTING_DOWN}) at once. */
+  readonly #answerers = new Set<(outcome: ToolOutcome) => void>();
   readonly info: GatewayInfo;
   readonly logger: GatewayLogger;
   /** Tool calls running now, across tool sets (a shutdown waits for them). */
@@ -81,8 +82,6 @@ export class LoomMcpServer {
   #closing: Promise<void> | undefined;
 
   constructor(options: ToolServerOptions) {
-    // Every running call listens on it: as many listeners as calls in flight is expected.
-    setMaxListeners(0, this.#shutdown.signal);
     this.info = options.info;
     this.logger = options.logger ?? createStderrLogger();
     this.#heartbeatMs = options.heartbeatMs;
@@ -218,34 +217,27 @@ export class LoomMcpServer {
     return generation;
   }
 
-  /** Counts the tool's calls and announces the workspace files each call created or changed. */
+  /**
+   * Counts the tool's calls, answers them at once when the gateway shuts down, and announces the
+   * workspace files each call created or changed. The call runs with the client's own signal: a
+   * signal of the gateway's per call would cost more than the rest of this wrapper (issue #18).
+   */
   #instrument(spec: ToolSpec, generation: Generation): ToolSpec {
     return {
       ...spec,
       run: async (args, context) => {
+        if (this.#shuttingDown) return SHUTTING_DOWN;
         const endAll = this.inFlight.begin();
         const endHere = generation.inFlight.begin();
-        const shutdown = this.#shutdown.signal;
-        // One controller aborted by the client's cancel or the shutdown: AbortSignal.any costs
-        // more than the rest of this wrapper on every call.
-        const controller = new AbortController();
-        const onCancel = () => controller.abort(context.signal.reason);
-        let onShutdown = () => {};
+        let answer: (outcome: ToolOutcome) => void = () => {};
         try {
-          if (shutdown.aborted) return SHUTTING_DOWN;
-          if (context.signal.aborted) onCancel();
-          else context.signal.addEventListener("abort", onCancel, { once: true });
           return await new Promise<ToolOutcome>((resolve, reject) => {
-            onShutdown = () => {
-              controller.abort(shutdown.reason);
-              resolve(SHUTTING_DOWN);
-            };
-            shutdown.addEventListener("abort", onShutdown, { once: true });
-            spec.run(args, { ...context, signal: controller.signal }).then(resolve, reject);
+            answer = resolve;
+            this.#answerers.add(answer);
+            spec.run(args, context).then(resolve, reject);
           });
         } finally {
-          context.signal.removeEventListener("abort", onCancel);
-          shutdown.removeEventListener("abort", onShutdown);
+          this.#answerers.delete(answer);
           endHere();
           endAll();
           if (this.#resources) {
@@ -259,11 +251,13 @@ export class LoomMcpServer {
   }
 
   /**
-   * Ends every tool call still running with an error result saying the gateway is shutting down
-   * (their signals abort), so clients get an answer when a drain times out. Later calls get it too.
+   * Ends every tool call still running with an error result saying the gateway is shutting down,
+   * so clients get an answer when a drain times out; later calls get it too. Their work is stopped
+   * when the gateway closes (its dispatchers close) or their connection does.
    */
   abortCalls(): void {
-    this.#shutdown.abort();
+    this.#shuttingDown = true;
+    for (const answer of this.#answerers) answer(SHUTTING_DOWN);
   }
 
   #retire(generation: Generation): void {

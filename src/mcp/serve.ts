@@ -85,7 +85,15 @@ export async function serveConfig(configFile: string, options: ServeOptions = {}
   const unguard = installProcessGuard({
     onStray: ({ kind, error, worker, backend, failedCall }) =>
       logger.error(
-        { kind, worker, backend, failed_call: failedCall, error: errorMessage(error) },
+        {
+          kind,
+          worker,
+          backend,
+          failed_call: failedCall,
+          error: errorMessage(error),
+          // Without a backend's name, where it was raised is the lead.
+          ...(backend === undefined && error instanceof Error ? { stack: error.stack } : {}),
+        },
         failedCall
           ? "a backend's stray error failed its call"
           : "stray error caught; the gateway keeps serving",

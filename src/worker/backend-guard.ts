@@ -11,6 +11,13 @@
  * - anything else that escapes (outside every backend, or after its call ended) is logged and the
  *   process keeps serving.
  * CPU-bound `processSync`/`executeSync` run in worker threads, which contain spins and exits too.
+ *
+ * The scope store is enabled only while a backend call runs. On Node 20 an enabled
+ * AsyncLocalStorage runs async hooks on every promise of the process, which cost a fast tool call
+ * about 50 µs (issue #18). Disabling it leaves the scopes set on the timers, handles and promises
+ * the calls created, so a stray they raise later still names its backend (the guard enables the
+ * store again to read it) — except a promise first made after its call ended, while no backend
+ * call ran: that rejection is logged without a backend's name.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { errorMessage, LoomError } from "../errors.js";
@@ -23,6 +30,8 @@ interface BackendScope {
 }
 
 const scopes = new AsyncLocalStorage<BackendScope>();
+/** Backend calls running now; the store is disabled whenever this drops to 0. */
+let running = 0;
 
 /** What the process guard saw escape. */
 export interface StrayError {
@@ -45,9 +54,12 @@ export interface StrayError {
 export function callBackend<T>(worker: string, backend: string, call: () => T | Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let ended = false;
+    running += 1;
     const end = (): boolean => {
       if (ended) return false;
       ended = true;
+      running -= 1;
+      if (running === 0) scopes.disable();
       return true;
     };
     const scope: BackendScope = {
@@ -102,10 +114,25 @@ export function installProcessGuard(options: ProcessGuardOptions): () => void {
   };
 }
 
+const NO_SCOPE: BackendScope = { worker: "", backend: "", fail: () => false };
+
+/**
+ * The backend call whose code is running now, if any — also after the calls ended and the store
+ * was disabled: running a scope enables the store again, which reads the scope its callback or
+ * promise was created under.
+ */
+function currentScope(): BackendScope | undefined {
+  if (running > 0) return scopes.getStore();
+  scopes.run(NO_SCOPE, () => {});
+  const scope = scopes.getStore();
+  scopes.disable();
+  return scope;
+}
+
 function install(options: ProcessGuardOptions): () => void {
   const realExit = process.exit;
   const guardedExit = (code?: number | string | null): never => {
-    const scope = scopes.getStore();
+    const scope = currentScope();
     if (scope) {
       throw new LoomError(
         "backend_error",
@@ -117,7 +144,7 @@ function install(options: ProcessGuardOptions): () => void {
     return realExit.call(process, code);
   };
   const handle = (kind: StrayError["kind"]) => (error: unknown) => {
-    const scope = scopes.getStore();
+    const scope = currentScope();
     const failedCall = scope?.fail(strayFailure(kind, scope, error)) ?? false;
     options.onStray({
       kind,

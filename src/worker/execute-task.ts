@@ -7,7 +7,7 @@ import type { WorkerConfig } from "../config/types.js";
 import { formatViolations, validateAgainstSchema } from "../contracts/validate.js";
 import { errorMessage, isAbortError, LoomError } from "../errors.js";
 import { extractJson } from "../llm/json-extract.js";
-import { abortReason } from "../llm/retry.js";
+import { abortError } from "../llm/retry.js";
 import { type LoomSettings, loadSettings } from "../llm/settings.js";
 import { type ResolvedTier, resolveTier, unreachableMessage } from "../llm/tiers.js";
 import { type SpanHandle, startSpan, withSpan } from "../telemetry/tracer.js";
@@ -18,6 +18,7 @@ import { type LlmRunState, runLlm } from "./llm-worker.js";
 import type { TaskError, TaskMessage, TaskResult } from "./messages.js";
 import { runProcessor } from "./processor-runner.js";
 import { applySiloUpdates, extractSiloUpdates } from "./silos.js";
+import { TaskAbort } from "./task-abort.js";
 import { loadTools } from "./tool-loader.js";
 
 /** What {@link executeTask} needs besides the task. */
@@ -27,6 +28,8 @@ export interface ExecuteContext {
   settings?: LoomSettings;
   /** Aborting it fails the task with `cancelled`. */
   signal?: AbortSignal;
+  /** Aborted when the dispatcher running the task closes; the task fails with `cancelled`. */
+  closing?: AbortSignal;
   onProgress?: (progress: TaskProgress) => void;
   /** Who holds the backends and tool providers this task opens (`releaseProcessors`, `releaseTools`). @default none */
   owner?: object;
@@ -54,18 +57,9 @@ export async function executeTask(task: TaskMessage, ctx: ExecuteContext): Promi
   const started = performance.now();
   const state: RunState = { usage: { input: 0, output: 0 }, model: null, text: null, rounds: 0 };
   const seconds = ctx.worker.timeoutSeconds > 0 ? ctx.worker.timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
-  // One controller for both the caller's signal and the timeout (cheaper than AbortSignal.any).
-  const controller = new AbortController();
-  const timeout = { aborted: false };
-  const timer = setTimeout(() => {
-    timeout.aborted = true;
-    controller.abort(new DOMException(`timed out after ${seconds} s`, "TimeoutError"));
-  }, seconds * 1000);
-  const callerSignal = ctx.signal;
-  const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
-  if (callerSignal?.aborted) onCallerAbort();
-  else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-  const signal = controller.signal;
+  const abort = new TaskAbort(seconds * 1000);
+  abort.follow(ctx.signal);
+  abort.follow(ctx.closing);
   // Under the span the task message carries (another process, or a pipeline stage), else the current one.
   const span = startSpan(
     "loom.task",
@@ -96,15 +90,14 @@ export async function executeTask(task: TaskMessage, ctx: ExecuteContext): Promi
     ...(task.goal_id === undefined ? {} : { goal_id: task.goal_id }),
   });
   try {
-    const output = await withSpan(span, () => untilAborted(run(task, ctx, state, signal), signal));
+    const output = await withSpan(span, () => untilAborted(run(task, ctx, state, abort), abort));
     return result("completed", output, null);
   } catch (error) {
-    const failure = toTaskError(error, ctx, timeout, state);
+    const failure = toTaskError(error, ctx, abort, state);
     span.recordError(failure.code, failure.message);
     return result("failed", null, failure);
   } finally {
-    clearTimeout(timer);
-    callerSignal?.removeEventListener("abort", onCallerAbort);
+    abort.release();
     endTaskSpan(span, state);
   }
 }
@@ -123,10 +116,10 @@ async function run(
   task: TaskMessage,
   ctx: ExecuteContext,
   state: RunState,
-  signal: AbortSignal,
+  abort: TaskAbort,
 ): Promise<Record<string, unknown>> {
   const { worker } = ctx;
-  signal.throwIfAborted();
+  abort.throwIfAborted();
   const inputViolations = validateAgainstSchema(worker.inputSchema, task.payload);
   if (inputViolations.length > 0) {
     throw new LoomError(
@@ -140,7 +133,7 @@ async function run(
     const span = startSpan("processor.call", { "loom.worker_type": worker.name });
     try {
       const processed = await runProcessor(worker, task.payload, {
-        signal,
+        abort,
         ...(ctx.owner ? { owner: ctx.owner } : {}),
       });
       state.model = processed.model_used ?? null;
@@ -168,7 +161,7 @@ async function run(
     maxOutputTokens: worker.maxOutputTokens,
     inputBudget: { worker: worker.name, maxInputTokens: worker.maxInputTokens },
     tools,
-    signal,
+    signal: abort.signal,
     state,
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
   });
@@ -214,17 +207,18 @@ function checkOutput(
   return output;
 }
 
-function toTaskError(
-  error: unknown,
-  ctx: ExecuteContext,
-  timeout: { aborted: boolean },
-  state: RunState,
-): TaskError {
+function toTaskError(error: unknown, ctx: ExecuteContext, abort: TaskAbort, state: RunState): TaskError {
   const { worker } = ctx;
   if (ctx.signal?.aborted) {
     return { code: "cancelled", message: `task for worker '${worker.name}' was cancelled by the caller` };
   }
-  if (timeout.aborted) {
+  if (ctx.closing?.aborted) {
+    return {
+      code: "cancelled",
+      message: `task for worker '${worker.name}' was stopped: its dispatcher closed`,
+    };
+  }
+  if (abort.timedOut) {
     return {
       code: "timeout",
       message: `worker '${worker.name}' did not finish within timeout_seconds=${worker.timeoutSeconds}`,
@@ -247,25 +241,24 @@ function toTaskError(
 }
 
 /**
- * Rejects with the abort reason as soon as `signal` fires, even if `promise` ignores signals.
+ * Rejects with the abort reason as soon as the task is stopped, even if `promise` ignores signals.
  * `promise` is always observed, so its later rejection can never become an unhandled rejection
  * (which would end the whole process: issue #11).
  */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
+function untilAborted<T>(promise: Promise<T>, abort: TaskAbort): Promise<T> {
+  if (abort.aborted) {
     promise.catch(() => {});
-    return Promise.reject(abortReason(signal));
+    return Promise.reject(abortError(abort.reason));
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortReason(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
+    const stopListening = abort.onAbort(() => reject(abortError(abort.reason)));
     promise.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        stopListening();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        stopListening();
         reject(error);
       },
     );

@@ -3,6 +3,7 @@
  * runs it with {@link executeTask}. The pipeline runner, the MCP gateway and the Workshop use it
  * when no NATS mesh is configured.
  */
+import { setMaxListeners } from "node:events";
 import type { WorkerConfig } from "../config/types.js";
 import type { LoomSettings } from "../llm/settings.js";
 import type { Dispatcher, DispatchOptions } from "./dispatcher.js";
@@ -35,10 +36,13 @@ export interface LocalDispatcherOptions {
 export class LocalDispatcher implements Dispatcher {
   readonly #workers: ReadonlyMap<string, WorkerConfig>;
   readonly #settings: LoomSettings | undefined;
+  readonly #closing = new AbortController();
 
   constructor(options: LocalDispatcherOptions) {
     this.#workers = options.workers;
     this.#settings = options.settings;
+    // Every running task listens on it: as many listeners as tasks in flight is expected.
+    setMaxListeners(0, this.#closing.signal);
   }
 
   async dispatch(task: TaskMessage, options: DispatchOptions = {}): Promise<TaskResult> {
@@ -55,6 +59,7 @@ export class LocalDispatcher implements Dispatcher {
     return executeTask(task, {
       worker,
       owner: this,
+      closing: this.#closing.signal,
       ...(this.#settings ? { settings: this.#settings } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -62,10 +67,12 @@ export class LocalDispatcher implements Dispatcher {
   }
 
   /**
-   * Closes the processor backends and tool providers (and through them DuckDB handles) that this
-   * dispatcher's tasks opened and no other dispatcher uses. Tasks still running should be finished first.
+   * Stops the tasks still running (they fail as `cancelled`), then closes the processor backends
+   * and tool providers (and through them DuckDB handles) that this dispatcher's tasks opened and no
+   * other dispatcher uses. Tasks dispatched afterwards fail the same way.
    */
   async close(): Promise<void> {
+    this.#closing.abort(new Error("the dispatcher closed"));
     const [{ releaseProcessors }, { releaseTools }] = await Promise.all([
       import("./processor-runner.js"),
       import("./tool-loader.js"),

@@ -8,12 +8,13 @@ import type { WorkerConfig } from "../config/types.js";
 import { ErrorCode, errorMessage, isAbortError, LoomError } from "../errors.js";
 import { callBackend } from "./backend-guard.js";
 import type { ProcessingConfig, ProcessingResult, ProcessOptions } from "./processor.js";
+import type { TaskAbort } from "./task-abort.js";
 import { runInThread, ThreadTaskError } from "./thread-pool.js";
 
 /** Options of {@link runProcessor}. */
 export interface RunProcessorOptions {
-  /** Aborts the call: async backends receive it; a thread call is stopped. */
-  signal?: AbortSignal;
+  /** Stops the call: async backends receive its signal; a thread call is stopped. */
+  abort?: TaskAbort;
   /**
    * Who holds the backend instance open (a dispatcher): {@link releaseProcessors} with the same
    * owner closes the instances no other owner uses. @default none — kept until {@link closeProcessors}
@@ -68,16 +69,25 @@ export async function runProcessor(
       { details: { worker: config.name } },
     );
   }
-  options.signal?.throwIfAborted();
+  const { abort } = options;
+  abort?.throwIfAborted();
   const loaded = await loadBackend(config, ref, options.owner);
-  options.signal?.throwIfAborted();
+  abort?.throwIfAborted();
   const plainConfig = processingConfig(config);
   let raw: unknown;
   try {
     if (loaded.kind === "async") {
       const { backend } = loaded;
+      // The signal is made only if the backend reads it.
+      const processOptions: ProcessOptions = abort
+        ? {
+            get signal() {
+              return abort.signal;
+            },
+          }
+        : {};
       raw = await callBackend(config.name, loaded.className, () =>
-        backend.process(payload, plainConfig, options.signal ? { signal: options.signal } : {}),
+        backend.process(payload, plainConfig, processOptions),
       );
     } else {
       raw = await runInThread(
@@ -88,11 +98,11 @@ export async function runProcessor(
           method: "processSync",
           args: [payload, plainConfig],
         },
-        options.signal,
+        abort?.signal,
       );
     }
   } catch (cause) {
-    if (isAbortError(cause) || options.signal?.aborted) throw cause;
+    if (isAbortError(cause) || abort?.aborted) throw cause;
     if (cause instanceof ThreadTaskError && cause.phase === "load") {
       throw loadError(config, ref, `cannot be used in a worker thread: ${cause.message}`, cause);
     }

@@ -78,7 +78,40 @@ describe("the process guard: a backend's stray error fails its call, not the pro
     });
     expect(value).toBe(42);
     await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(strays).toMatchObject([{ kind: "unhandledRejection", backend: "Late", failedCall: false }]);
+    // The promise was made while no backend call ran (the scope store was off): no backend named.
+    expect(strays).toMatchObject([{ kind: "unhandledRejection", failedCall: false }]);
+  });
+
+  it("process.exit from a backend's timer after its call ended still throws, naming the backend", async () => {
+    guard();
+    const value = await callBackend("w", "LateExit", () => {
+      setTimeout(() => process.exit(3), 1);
+      return 42;
+    });
+    expect(value).toBe(42);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(strays).toMatchObject([
+      { kind: "uncaughtException", worker: "w", backend: "LateExit", failedCall: false },
+    ]);
+    expect(String(strays[0]?.error)).toMatch(/backend LateExit of worker 'w' called process.exit\(3\)/);
+  });
+
+  it("a stray of a call still running is its own, while other calls come and go", async () => {
+    guard();
+    let release: (value: string) => void = () => {};
+    const slow = callBackend("w", "Slow", () => {
+      setTimeout(() => {
+        throw new Error("slow's own");
+      }, 20);
+      return new Promise<string>((resolve) => {
+        release = resolve;
+      });
+    });
+    // Quick calls end while Slow runs; the store must stay on for Slow.
+    for (let i = 0; i < 5; i += 1) await callBackend("w", "Quick", () => i);
+    await expect(slow).rejects.toThrow(/Slow threw in a callback: slow's own/);
+    release("too late");
+    expect(strays).toMatchObject([{ kind: "uncaughtException", backend: "Slow", failedCall: true }]);
   });
 
   it("outside every backend, process.exit is the real one again once uninstalled", () => {

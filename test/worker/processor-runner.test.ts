@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { WorkerConfig } from "../../src/config/types.js";
 import { isAbortError, LoomError } from "../../src/errors.js";
 import { closeProcessors, processingConfig, runProcessor } from "../../src/worker/processor-runner.js";
+import { TaskAbort } from "../../src/worker/task-abort.js";
 import { closeThreadPool } from "../../src/worker/thread-pool.js";
 import { workerConfig } from "../fixtures/worker-config.js";
 
@@ -104,13 +105,13 @@ describe("runProcessor: the guide's my_processor (SyncProcessingBackend)", () =>
   });
 
   it("processor: aborting stops a CPU-bound call in its thread", async () => {
-    const controller = new AbortController();
+    const abort = new TaskAbort();
     const config = worker({
       processingBackend: "./busy-backend.js#BusyBackend",
       backendConfig: { busy_ms: 60_000 },
     });
-    const pending = runProcessor(config, {}, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    const pending = runProcessor(config, {}, { abort });
+    setTimeout(() => abort.abort(), 50);
     expect(isAbortError(await pending.catch((e: unknown) => e))).toBe(true);
   });
 });
@@ -167,11 +168,11 @@ describe("runProcessor: async ProcessingBackend", () => {
 
   it("processor: the abort signal reaches an async backend", async () => {
     const config = worker({ processingBackend: "./async-backend.js#WaitingBackend", backendConfig: {} });
-    const controller = new AbortController();
+    const abort = new TaskAbort();
     const loaded = await runProcessor(config, {});
     expect(loaded.output).toEqual({ had_signal: false });
-    const pending = runProcessor(config, {}, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
+    const pending = runProcessor(config, {}, { abort });
+    setTimeout(() => abort.abort(), 20);
     const error = await pending.catch((e: unknown) => e);
     expect(isAbortError(error)).toBe(true);
     expect((error as Error).message).toBe("WaitingBackend saw the abort");
@@ -179,9 +180,9 @@ describe("runProcessor: async ProcessingBackend", () => {
 
   it("processor: an already aborted signal stops the call before the backend runs", async () => {
     const config = worker({ name: "upper", processingBackend: "./async-backend.js#UpperBackend" });
-    const error = await runProcessor(config, { text: "x" }, { signal: AbortSignal.abort() }).catch(
-      (e: unknown) => e,
-    );
+    const abort = new TaskAbort();
+    abort.abort();
+    const error = await runProcessor(config, { text: "x" }, { abort }).catch((e: unknown) => e);
     expect(isAbortError(error)).toBe(true);
   });
 });
