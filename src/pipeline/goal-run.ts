@@ -7,6 +7,7 @@
  * the signal cannot stretch a timeout.
  */
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { performance } from "node:perf_hooks";
 import { ErrorCode, errorMessage, LoomError } from "../errors.js";
 import { type SpanHandle, startSpan } from "../telemetry/tracer.js";
@@ -27,7 +28,8 @@ import {
 } from "./types.js";
 
 interface Running {
-  controller: AbortController;
+  /** Only a stage with its own timeout has its own; the others stop with the goal's. */
+  controller?: AbortController;
   timer?: NodeJS.Timeout;
   startMs: number;
   /** The stage's `pipeline.stage` span. */
@@ -56,6 +58,8 @@ class GoalRun {
   readonly #scope: Scope;
   readonly #t0 = performance.now();
   readonly #span: SpanHandle;
+  /** Stops the stages still running when the goal ends (one signal: each costs ~7 µs on Node 20). */
+  readonly #stopStages = new AbortController();
   #done = 0;
   #finished = false;
   #goalTimer?: NodeJS.Timeout;
@@ -68,6 +72,8 @@ class GoalRun {
     readonly resolve: (result: PipelineResult) => void,
   ) {
     this.#scope = goalScope(goal);
+    // Every running stage's task listens on it: as many listeners as stages running is expected.
+    setMaxListeners(0, this.#stopStages.signal);
     this.#span = startSpan(
       "pipeline.goal",
       {
@@ -213,15 +219,17 @@ class GoalRun {
     );
     const traceContext = span.traceContext();
     if (traceContext) task.trace_context = traceContext;
-    const running: Running = { controller: new AbortController(), startMs, span };
+    const running: Running = { startMs, span };
     if (stage.timeoutMs !== undefined) {
+      running.controller = new AbortController();
       running.timer = setTimeout(() => this.#stageTimeout(stage, running), stage.timeoutMs);
     }
     this.#running.set(stage.name, running);
     this.#emit(PipelineEventType.StageStarted, stage);
     let pending: Promise<TaskResult>;
     try {
-      pending = this.dispatcher.dispatch(task, { signal: running.controller.signal });
+      const signal = running.controller?.signal ?? this.#stopStages.signal;
+      pending = this.dispatcher.dispatch(task, { signal });
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -291,7 +299,7 @@ class GoalRun {
     const seconds = stage.timeoutMs! / 1000;
     const message = `stage '${stage.name}' timed out: no result within its timeout_seconds (${seconds}s)`;
     if (!this.#stop(stage, running, { code: ErrorCode.Timeout, message })) return;
-    running.controller.abort(new DOMException(message, "TimeoutError"));
+    running.controller?.abort(new DOMException(message, "TimeoutError"));
     this.#fail(stage, StageStatus.Timeout, { code: ErrorCode.Timeout, message, stage: stage.name });
   }
 
@@ -322,19 +330,18 @@ class GoalRun {
     this.options.signal?.removeEventListener("abort", this.#cancel);
     const stillRunning = runningStatus ?? StageStatus.Cancelled;
     const why = error?.message ?? "the goal ended";
+    const code = stillRunning === StageStatus.Timeout ? ErrorCode.Timeout : ErrorCode.Cancelled;
     for (const [name, running] of this.#running) {
       clearTimeout(running.timer);
       this.#stamp(name);
-      const code = stillRunning === StageStatus.Timeout ? ErrorCode.Timeout : ErrorCode.Cancelled;
       const message = `stage '${name}' was ${stillRunning === StageStatus.Timeout ? "stopped" : "cancelled"}: ${why}`;
       Object.assign(this.#outcome(name), { status: stillRunning, error: { code, message, stage: name } });
       running.span.recordError(code, message);
       running.span.end();
-      running.controller.abort(
-        new DOMException(message, code === ErrorCode.Timeout ? "TimeoutError" : "AbortError"),
-      );
+      running.controller?.abort(new DOMException(message, abortName(code)));
     }
     this.#running.clear();
+    this.#stopStages.abort(new DOMException(why, abortName(code)));
     this.#span.setAttributes({ "loom.status": status });
     if (error) this.#span.recordError(error.code, error.message);
     this.#span.end();
@@ -372,6 +379,10 @@ function ordered(o: StageOutcome): StageOutcome {
   if (error !== undefined) out.error = error;
   if (reason !== undefined) out.reason = reason;
   return Object.assign(out, rest);
+}
+
+function abortName(code: ErrorCode): string {
+  return code === ErrorCode.Timeout ? "TimeoutError" : "AbortError";
 }
 
 function toPipelineError(stage: string, error: unknown): PipelineError {

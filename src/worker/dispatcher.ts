@@ -11,7 +11,10 @@ export interface TaskProgress {
 }
 
 export interface DispatchOptions {
-  /** Aborting cancels the task; the result then has status failed, code `cancelled`. */
+  /**
+   * Aborting cancels the task; the result then has status failed, code `cancelled`. It may abort
+   * after the task finished (a pipeline goal shares one signal among its stages): ignore it then.
+   */
   signal?: AbortSignal;
   onProgress?: (progress: TaskProgress) => void;
 }

@@ -8,9 +8,34 @@
  *   `options.signal` or an LLM call;
  * - the timeout and the followed signals are watched from the task's next turn of the event loop:
  *   a task that ends within its first turn never arms a timer or listens, and a signal aborted
- *   before then is seen at that turn (at once if it already was when followed).
+ *   before then is seen at that turn (at once if it already was when followed);
+ * - a signal gets one listener however many tasks follow it, which is never removed.
  */
 import { abortError } from "../llm/retry.js";
+
+/**
+ * The tasks following each signal, behind one listener per signal: a goal's or a dispatcher's
+ * signal is followed by every task it runs, and EventTarget removes a listener in O(listeners).
+ * The listener is never removed; it goes with the signal.
+ */
+const followers = new WeakMap<AbortSignal, Set<TaskAbort>>();
+
+function listen(signal: AbortSignal, task: TaskAbort): void {
+  let tasks = followers.get(signal);
+  if (!tasks) {
+    const following = new Set<TaskAbort>();
+    tasks = following;
+    followers.set(signal, following);
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const follower of following) follower.abort(signal.reason);
+      },
+      { once: true },
+    );
+  }
+  tasks.add(task);
+}
 
 export class TaskAbort {
   readonly #deadline: number;
@@ -22,7 +47,6 @@ export class TaskAbort {
   #controller: AbortController | undefined;
   #listeners: (() => void)[] = [];
   #followed: AbortSignal[] = [];
-  #listenedTo: AbortSignal[] = [];
   #watch: NodeJS.Immediate | undefined;
 
   /** @param timeoutMs stops the task with a `TimeoutError` this long after now. @default no timeout */
@@ -88,9 +112,8 @@ export class TaskAbort {
   release(): void {
     if (this.#watch) clearImmediate(this.#watch);
     clearTimeout(this.#timer);
-    for (const signal of this.#listenedTo) signal.removeEventListener("abort", this.#onFollowedAbort);
+    for (const signal of this.#followed) followers.get(signal)?.delete(this);
     this.#followed = [];
-    this.#listenedTo = [];
   }
 
   #watchSoon(): void {
@@ -99,16 +122,14 @@ export class TaskAbort {
 
   #startWatching(): void {
     if (Number.isFinite(this.#timeoutMs) && !this.#aborted) {
-      this.#timer = setTimeout(() => this.#timeOut(), Math.max(0, this.#deadline - performance.now()));
+      // Whole milliseconds: Node keeps one timer list per distinct duration.
+      const remaining = Math.max(0, Math.ceil(this.#deadline - performance.now()));
+      this.#timer = setTimeout(() => this.#timeOut(), remaining);
     }
     for (const signal of this.#followed) {
       if (this.#aborted) return;
-      if (signal.aborted) {
-        this.abort(signal.reason);
-      } else {
-        signal.addEventListener("abort", this.#onFollowedAbort);
-        this.#listenedTo.push(signal);
-      }
+      if (signal.aborted) this.abort(signal.reason);
+      else listen(signal, this);
     }
   }
 
@@ -117,8 +138,6 @@ export class TaskAbort {
     this.#timedOut = true;
     this.abort(new DOMException(`timed out after ${this.#timeoutMs / 1000} s`, "TimeoutError"));
   }
-
-  readonly #onFollowedAbort = (event: Event): void => this.abort((event.target as AbortSignal).reason);
 
   /** Throws the reason (as an Error) once the task is stopped. */
   throwIfAborted(): void {

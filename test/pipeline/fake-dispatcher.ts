@@ -40,7 +40,9 @@ export class FakeDispatcher implements Dispatcher {
     return new Promise<TaskResult>((resolve) => {
       const call: Call = { task, signal: options.signal, resolve, settled: false };
       this.calls.push(call);
+      // A goal's signal can abort after this stage settled; like a real dispatcher, ignore that.
       options.signal?.addEventListener("abort", () => {
+        if (call.settled) return;
         this.log.push(`abort:${stage}`);
         if (this.options.resolveOnAbort ?? true) this.#settle(call, failure(task, "cancelled", "aborted"));
       });
