@@ -162,6 +162,13 @@ export async function throughput(
   }
 }
 
+/** CPU time (user + system) of a process's main thread so far, in ms (Linux /proc; 10 ms ticks). */
+export async function mainThreadCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/task/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Resident set size of a process, in MiB (Linux /proc). */
 export async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");

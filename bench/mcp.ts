@@ -6,7 +6,7 @@
  * level) and by the v2 client (which negotiates the 2026 protocol):
  *
  * 1. p50 latency of an echo call (gateway: a processor worker), stdio (goal ≤ 1.10×) and HTTP
- *    (≤ 1.15×).
+ *    (≤ 1.15×); over stdio also the main-thread CPU per call of each server (shown, no goal).
  * 2. Throughput of 32 concurrent HTTP clients. Goal ≥ 0.95×.
  * 3. Spawn → first tools/list over stdio (raw JSON-RPC, so only the server is timed). Goal ≤ 1.5×.
  * 4. Idle RSS after start-up and one tools/list. Goal ≤ 1.5×.
@@ -24,9 +24,11 @@ import {
   connectHttp,
   connectStdio,
   latencies,
+  mainThreadCpuMs,
   rawSpawnToFirstList,
   rssMiB,
   type ServerCommand,
+  type StdioConnection,
   startHttp,
   throughput,
 } from "./_mcp-measure.js";
@@ -35,6 +37,7 @@ import type { BenchOutcome } from "./run.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ROUNDS = 5;
+const STDIO_ROUNDS = 10;
 const CALLS_PER_ROUND = 200;
 const WARMUP_CALLS = 100;
 const CLIENTS = 32;
@@ -78,23 +81,48 @@ function commands(project: BenchProject): {
 
 const CLIENT_KINDS: readonly ClientKind[] = ["sdk-v1", "client-v2"];
 
-async function stdioLatency(
-  server: ServerCommand,
-  tool: string,
+interface StdioSide {
+  times: number[];
+  /** Main-thread CPU per call, µs. */
+  cpuUs: number;
+  rss: number;
+}
+
+/**
+ * Latency over stdio of the gateway and the bare server, both connected, in alternating rounds so
+ * that drift on the machine hits both; also the main-thread CPU each spends per call.
+ */
+async function stdioLatencies(
+  servers: { gateway: ServerCommand; bare: ServerCommand },
   kind: ClientKind,
-): Promise<{ times: number[]; rss: number }> {
-  const connection = await connectStdio(server, kind);
+): Promise<{ gateway: StdioSide; bare: StdioSide }> {
+  const gateway = await connectStdio(servers.gateway, kind);
+  const bare = await connectStdio(servers.bare, kind);
   try {
-    await connection.client.listTools();
-    const rss = await rssMiB(connection.pid);
-    await latencies(connection.client, tool, WARMUP_CALLS);
-    const times: number[] = [];
-    for (let round = 0; round < ROUNDS; round += 1) {
-      times.push(...(await latencies(connection.client, tool, CALLS_PER_ROUND)));
+    const measured: { gateway: StdioSide; bare: StdioSide } = {
+      gateway: { times: [], cpuUs: 0, rss: 0 },
+      bare: { times: [], cpuUs: 0, rss: 0 },
+    };
+    const sides: { connection: StdioConnection; side: StdioSide }[] = [
+      { connection: gateway, side: measured.gateway },
+      { connection: bare, side: measured.bare },
+    ];
+    for (const { connection, side } of sides) {
+      await connection.client.listTools();
+      side.rss = await rssMiB(connection.pid);
+      await latencies(connection.client, "echo", WARMUP_CALLS);
     }
-    return { times, rss };
+    for (let round = 0; round < STDIO_ROUNDS; round += 1) {
+      for (const { connection, side } of sides) {
+        const cpuBefore = await mainThreadCpuMs(connection.pid);
+        side.times.push(...(await latencies(connection.client, "echo", CALLS_PER_ROUND)));
+        side.cpuUs += ((await mainThreadCpuMs(connection.pid)) - cpuBefore) * 1000;
+      }
+    }
+    for (const { side } of sides) side.cpuUs /= STDIO_ROUNDS * CALLS_PER_ROUND;
+    return measured;
   } finally {
-    await connection.close();
+    await Promise.all([gateway.close(), bare.close()]);
   }
 }
 
@@ -119,9 +147,8 @@ export async function run(): Promise<BenchOutcome> {
     const atMost = (goal: number) => (ratio: number) => ratio <= goal;
     let rss = { gateway: 0, bare: 0 };
     for (const kind of CLIENT_KINDS) {
-      const gatewayStdio = await stdioLatency(gateway(false), "echo", kind);
-      const bareStdio = await stdioLatency(bare(false), "echo", kind);
-      if (kind === "sdk-v1") rss = { gateway: gatewayStdio.rss, bare: bareStdio.rss };
+      const stdio = await stdioLatencies({ gateway: gateway(false), bare: bare(false) }, kind);
+      if (kind === "sdk-v1") rss = { gateway: stdio.gateway.rss, bare: stdio.bare.rss };
 
       const httpGateway = await startHttp(gateway(true));
       const httpBare = await startHttp(bare(true));
@@ -149,11 +176,19 @@ export async function run(): Promise<BenchOutcome> {
       rows.push(
         {
           metric: `p50 latency, stdio (${kind})`,
-          gateway: median(gatewayStdio.times),
-          bare: median(bareStdio.times),
+          gateway: median(stdio.gateway.times),
+          bare: median(stdio.bare.times),
           unit: "ms",
           goal: "≤ 1.10×",
           ok: atMost(1.1),
+        },
+        {
+          metric: `main-thread CPU per call, stdio (${kind})`,
+          gateway: stdio.gateway.cpuUs,
+          bare: stdio.bare.cpuUs,
+          unit: "µs",
+          goal: "(shown)",
+          ok: () => true,
         },
         {
           metric: `p50 latency, HTTP (${kind})`,

@@ -14,7 +14,42 @@
  * @example toJsonSafe({ n: 2n ** 70n, f() {} }) // { n: "1180591620717411303424" }
  */
 export function toJsonSafe(value: unknown): unknown {
-  return copy(value, new Set());
+  return isPlainJson(value, 0) ? value : copy(value, new Set());
+}
+
+// Deeper than this is treated as possibly cyclic and copied (the copy finds the cycles).
+const MAX_CHECKED_DEPTH = 64;
+
+/**
+ * Whether `value` is already what JSON.stringify writes unchanged: a walk that allocates nothing,
+ * so the usual result (plain JSON from a backend or a model) is not copied.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value);
+    case "object": {
+      if (value === null) return true;
+      if (depth >= MAX_CHECKED_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (const item of value) if (!isPlainJson(item, depth + 1)) return false;
+        return true;
+      }
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return false;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) return false;
+        const inner = (value as Record<string, unknown>)[key];
+        if (inner === undefined || !isPlainJson(inner, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 function copy(value: unknown, path: Set<object>): unknown {

@@ -12,6 +12,8 @@ import type { GatewayLogger } from "./logger.js";
 import { ProgressReporter } from "./progress.js";
 import type { LogLevel, ToolFailure, ToolOutcome, ToolRunContext, ToolSpec } from "./tool-spec.js";
 
+const SETTLED = Promise.resolve();
+
 /** `_meta` key under which an `isError` result carries the Loom error as data. */
 export const ERROR_META_KEY = "loom/error";
 
@@ -41,14 +43,13 @@ export function toolCallback(
             ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
           });
     // Log notifications go out in order, and all before the result.
-    let logs: Promise<void> = Promise.resolve();
+    let logs: Promise<void> | undefined;
     const context: ToolRunContext = {
       signal: ctx.mcpReq.signal,
       sendProgress: (update) => progress?.report(update),
       log: (level: LogLevel, message: string, data?: Record<string, unknown>) => {
-        logs = logs
-          .then(() => ctx.mcpReq.log(level, data ? { message, ...data } : message, "loom"))
-          .catch(() => {});
+        const send = () => ctx.mcpReq.log(level, data ? { message, ...data } : message, "loom");
+        logs = (logs ?? SETTLED).then(send).catch(() => {});
       },
     };
     const span = startSpan("mcp.tool_call", {
@@ -64,7 +65,8 @@ export function toolCallback(
     }
     if (!outcome.ok) span.recordError(outcome.error.code, outcome.error.message);
     span.end();
-    await Promise.all([progress?.stop(), logs]);
+    if (progress) await progress.stop();
+    if (logs) await logs;
     const durationMs = Math.round(performance.now() - started);
     if (outcome.ok) {
       options.logger.debug({ tool: spec.name, duration_ms: durationMs }, "tool call completed");

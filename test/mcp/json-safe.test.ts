@@ -17,6 +17,23 @@ describe("results are always plain JSON", () => {
     });
   });
 
+  it("plain JSON is returned as it is; anything JSON.stringify would change is copied", () => {
+    const plain = { text: "x", n: 1.5, ok: true, none: null, list: [1, "a", { deep: [] }] };
+    expect(toJsonSafe(plain)).toBe(plain);
+    const withGap = [1, undefined];
+    expect(toJsonSafe(withGap)).toEqual([1, null]);
+    expect(toJsonSafe({ a: undefined, b: 1 })).toEqual({ b: 1 });
+    expect(toJsonSafe({ nan: Number.NaN })).toEqual({ nan: null });
+    class Point {
+      x = 1;
+    }
+    const point = { at: new Point() };
+    expect(toJsonSafe(point)).not.toBe(point);
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 100; i += 1) deep = { deep };
+    expect(JSON.stringify(toJsonSafe(deep))).toBe(JSON.stringify(deep));
+  });
+
   it("an error result carrying a BigInt in its details can be written", () => {
     const result = errorResult({
       code: "invalid_output",
