@@ -72,7 +72,7 @@ class GoalRun {
     readonly resolve: (result: PipelineResult) => void,
   ) {
     this.#scope = goalScope(goal);
-    // Every running stage's task listens on it: as many listeners as stages running is expected.
+    // A dispatcher may listen on it once per running stage: many listeners are expected.
     setMaxListeners(0, this.#stopStages.signal);
     this.#span = startSpan(
       "pipeline.goal",

@@ -3,7 +3,6 @@
  * runs it with {@link executeTask}. The pipeline runner, the MCP gateway and the Workshop use it
  * when no NATS mesh is configured.
  */
-import { setMaxListeners } from "node:events";
 import type { WorkerConfig } from "../config/types.js";
 import type { LoomSettings } from "../llm/settings.js";
 import type { Dispatcher, DispatchOptions } from "./dispatcher.js";
@@ -41,8 +40,6 @@ export class LocalDispatcher implements Dispatcher {
   constructor(options: LocalDispatcherOptions) {
     this.#workers = options.workers;
     this.#settings = options.settings;
-    // Every running task listens on it: as many listeners as tasks in flight is expected.
-    setMaxListeners(0, this.#closing.signal);
   }
 
   async dispatch(task: TaskMessage, options: DispatchOptions = {}): Promise<TaskResult> {
