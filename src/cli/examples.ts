@@ -25,7 +25,6 @@ const EXAMPLES: Record<string, string> = {
 export function addExamples(program: Command): void {
   for (const command of program.commands) {
     const example = EXAMPLES[command.name()];
-    if (example && !command.helpInformation().includes("Example"))
-      command.addHelpText("after", `\nExample:\n  ${example}`);
+    if (example) command.addHelpText("after", `\nExample:\n  ${example}`);
   }
 }

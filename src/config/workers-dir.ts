@@ -6,7 +6,7 @@
 import { existsSync, statSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { parse } from "yaml";
+import { yamlLib } from "./yaml-lib.js";
 
 /** True for YAML file names. */
 export function isYamlFile(name: string): boolean {
@@ -33,7 +33,7 @@ export async function workerNamesIn(dir: string): Promise<string[]> {
   for (const entry of (await readdir(dir)).sort()) {
     if (!isYamlFile(entry) || entry.startsWith("_")) continue;
     try {
-      const data: unknown = parse(await readFile(path.join(dir, entry), "utf8"));
+      const data: unknown = yamlLib().parse(await readFile(path.join(dir, entry), "utf8"));
       const name = (data as Record<string, unknown> | null)?.name;
       if (typeof name === "string") names.push(name);
     } catch {

@@ -3,8 +3,9 @@
  * data can be reported at its `file:line:col` with its YAML path.
  */
 import { readFile } from "node:fs/promises";
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { Document, LineCounter, Node } from "yaml";
 import type { ConfigIssue } from "./issues.js";
+import { yamlLib } from "./yaml-lib.js";
 
 /** A path into the parsed data: object keys and array indices. */
 export type DataPath = readonly (string | number)[];
@@ -60,6 +61,7 @@ function parseText(file: string, text: string): ParsedText {
 
 /** Parses `text` without consulting the per-file cache. */
 export function parseFresh(text: string): ParsedText {
+  const { LineCounter, parseDocument } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   return { text, doc, lineCounter };
@@ -81,6 +83,7 @@ export interface CachedText {
 export function sourceFrom(file: string, parsed: ParsedText | CachedText): YamlSource {
   if ("json" in parsed) return cachedSource(file, parsed);
   const { text, doc, lineCounter } = parsed;
+  const { isMap, isScalar, isSeq } = yamlLib();
   const at = (offset: number) => {
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };

@@ -19,8 +19,8 @@
 import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { parse } from "yaml";
 import { TIERS, type Tier } from "../config/types.js";
+import { yamlLib } from "../config/yaml-lib.js";
 import { errorMessage, LoomError } from "../errors.js";
 import { BACKEND_KINDS, type BackendKind, type RetryPolicy } from "./backend.js";
 
@@ -104,7 +104,7 @@ function ancestorsOf(dir: string): string[] {
 export function parseSettings(text: string, file: string): LoomSettings {
   let doc: unknown;
   try {
-    doc = parse(text) ?? {};
+    doc = yamlLib().parse(text) ?? {};
   } catch (cause) {
     throw new LoomError("config_error", `${file}: not valid YAML: ${errorMessage(cause)}`, { cause });
   }

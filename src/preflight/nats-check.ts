@@ -1,10 +1,13 @@
 /** Is the NATS server there, with JetStream? */
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connectNats, redactNatsUrl } from "../bus/connection.js";
 import { errorMessage } from "../errors.js";
 import type { CheckResult } from "./check.js";
 
 export async function checkNats(url: string, credsFile?: string): Promise<CheckResult> {
+  // The NATS client takes ~60 ms to load: only commands given a NATS URL load it.
+  const [{ jetstreamManager }, { connectNats, redactNatsUrl }] = await Promise.all([
+    import("@nats-io/jetstream"),
+    import("../bus/connection.js"),
+  ]);
   const name = "NATS";
   const shown = redactNatsUrl(url);
   let nc: Awaited<ReturnType<typeof connectNats>>;

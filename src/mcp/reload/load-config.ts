@@ -6,7 +6,6 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parse } from "yaml";
 import type { ConfigFileCache } from "../../config/file-cache.js";
 import {
   type ConfigIssue,
@@ -17,6 +16,7 @@ import {
   type McpGatewayConfig,
 } from "../../config/index.js";
 import { resolveConfigPath } from "../../config/paths.js";
+import { yamlLib } from "../../config/yaml-lib.js";
 import { errorMessage } from "../../errors.js";
 
 /** Options of {@link loadGatewayConfig}. */
@@ -50,7 +50,7 @@ export async function loadGatewayConfig(
 async function referencedIssues(mcpFile: string): Promise<ConfigIssue[]> {
   let data: unknown;
   try {
-    data = parse(await readFile(mcpFile, "utf8"));
+    data = yamlLib().parse(await readFile(mcpFile, "utf8"));
   } catch {
     return [];
   }
