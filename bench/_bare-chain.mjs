@@ -4,6 +4,7 @@
 // server to store it, then acks.
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
+import { consumeUntilTerm } from "./_consume.mjs";
 
 const [url, role] = process.argv.slice(2);
 const nc = await connect({ servers: url, noAsyncTraces: true });
@@ -19,14 +20,7 @@ for (const [name, config] of Object.entries(streams)) {
 const source = role === "router" ? "BENCH_IN" : "BENCH_WORK";
 await jsm.consumers.add(source, { durable_name: role, ack_policy: AckPolicy.Explicit });
 const js = jetstream(nc);
-const messages = await (await js.consumers.get(source, role)).consume({ max_messages: 256 });
-process.stdout.write("ready\n");
-process.on("SIGTERM", () => {
-  void messages
-    .close()
-    .then(() => nc.close())
-    .then(() => process.exit(0));
-});
+const messages = await consumeUntilTerm(nc, js, source, role);
 for await (const msg of messages) {
   const reply = msg.headers?.get("reply") ?? "";
   const id = msg.headers?.get("Nats-Msg-Id") ?? "";

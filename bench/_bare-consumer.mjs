@@ -2,20 +2,13 @@
 // consumer on a work-queue stream that acks each message and publishes the reply. No Loom code.
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
+import { consumeUntilTerm } from "./_consume.mjs";
 
 const nc = await connect({ servers: process.argv[2], noAsyncTraces: true });
 const jsm = await jetstreamManager(nc);
 await jsm.streams.add({ name: "BENCH_BARE", subjects: ["bench.bare"], retention: RetentionPolicy.Workqueue });
 await jsm.consumers.add("BENCH_BARE", { durable_name: "bare", ack_policy: AckPolicy.Explicit });
-const consumer = await jetstream(nc).consumers.get("BENCH_BARE", "bare");
-const messages = await consumer.consume({ max_messages: 256 });
-process.stdout.write("ready\n");
-process.on("SIGTERM", () => {
-  void messages
-    .close()
-    .then(() => nc.close())
-    .then(() => process.exit(0));
-});
+const messages = await consumeUntilTerm(nc, jetstream(nc), "BENCH_BARE", "bare");
 for await (const msg of messages) {
   nc.publish(msg.headers?.get("reply") ?? "", msg.data);
   msg.ack();
