@@ -4,7 +4,7 @@
  * twice (to validate the MCP config, then to build its tools), and a reload read every file again;
  * with this, a reload among 1,000 workers reads and validates only the file that changed (#18).
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ParseCache } from "./parse-cache.js";
 import { locateConfigPath } from "./paths.js";
@@ -56,7 +56,7 @@ export class ConfigFileCache {
     const key = path.resolve(file);
     let entry = this.#parsed.get(key);
     if (!entry) {
-      const reading = readFile(key, "utf8").then((text) => {
+      const reading = readText(key).then((text) => {
         this.#texts.set(key, text);
         return this.#parse(text);
       });
@@ -153,5 +153,18 @@ export class ConfigFileCache {
   /** Number of files held. */
   get size(): number {
     return this.#parsed.size;
+  }
+}
+
+/**
+ * Reads a config file in one blocking call. Config files are small, and `fs/promises` takes four
+ * thread-pool round trips per file: reading 1,000 worker files at a gateway's start took ~100 ms
+ * more that way (#18).
+ */
+function readText(file: string): Promise<string> {
+  try {
+    return Promise.resolve(readFileSync(file, "utf8"));
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
