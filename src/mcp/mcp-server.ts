@@ -13,6 +13,7 @@ import {
   type StandardSchemaWithJSON,
   type ToolAnnotations,
 } from "@modelcontextprotocol/server";
+import { keepListingJson } from "./listing-json.js";
 import type { GatewayLogger } from "./logger.js";
 import { installResourceHandlers } from "./resource-handlers.js";
 import type { WorkspaceResources } from "./resources/workspace-resources.js";
@@ -175,8 +176,10 @@ function listToolsOncePerSet(
         if (toolLists.get(tools) === computing) toolLists.delete(tools);
       });
     }
+    const answer = await listing;
+    keepListingJson(answer.tools);
     // A fresh outer object per answer: the era codecs add fields to the result they encode.
-    return { ...(await listing) };
+    return { ...answer };
   });
 }
 let warnedNoListHandler = false;

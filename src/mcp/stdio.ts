@@ -8,6 +8,7 @@ import type { Readable, Writable } from "node:stream";
 import { type JSONRPCMessage, parseJSONRPCMessage } from "@modelcontextprotocol/server";
 import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { LoomMcpServer } from "./gateway-server.js";
+import { lineWithKeptListing } from "./listing-json.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, StdioFramer } from "./stdio-framer.js";
 
 /** Options of {@link runStdio}. */
@@ -47,6 +48,8 @@ export interface StdioHandle {
  */
 class ObservedStdioTransport extends StdioServerTransport {
   readonly #onClosed: () => void;
+  readonly #stdout: Writable;
+  #closed = false;
 
   constructor(
     stdin: Readable | undefined,
@@ -56,6 +59,7 @@ class ObservedStdioTransport extends StdioServerTransport {
   ) {
     // The framer reads stdin and enforces the size limit; the SDK's read buffer is not used.
     super(stdin, stdout, { maxBufferSize: maxMessageBytes + 2 });
+    this.#stdout = stdout ?? process.stdout;
     this.#onClosed = onClosed;
     this._onstdinclose = onClosed;
     // The framer has parsed the line and checked it is JSON-RPC; the SDK's own check runs here.
@@ -77,7 +81,33 @@ class ObservedStdioTransport extends StdioServerTransport {
     this._ondata = (chunk) => framer.push(chunk);
   }
 
+  /** A cached tool list is written with its kept JSON (see listing-json.ts); the rest by the SDK. */
+  override send(message: JSONRPCMessage): Promise<void> {
+    const line = lineWithKeptListing(message);
+    return line === undefined ? super.send(message) : this.#writeLine(line);
+  }
+
+  /** Writes as the SDK's `send` does: rejects once closed or on a write error, waits for a drain. */
+  #writeLine(line: string): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error("StdioServerTransport is closed"));
+    const stdout = this.#stdout;
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => {
+        stdout.off("drain", onDrain);
+        reject(error);
+      };
+      const onDrain = () => {
+        stdout.off("error", onError);
+        resolve();
+      };
+      stdout.once("error", onError);
+      if (stdout.write(line)) onDrain();
+      else stdout.once("drain", onDrain);
+    });
+  }
+
   override async close(): Promise<void> {
+    this.#closed = true;
     await super.close();
     this.#onClosed();
   }
